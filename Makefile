@@ -1,0 +1,133 @@
+# slabd — hand-written GNU Makefile.
+#
+#   make            release build (-O2) of ./slabd
+#   make debug      assertions on, -O0: build/debug/slabd
+#   make run        install missing packages (as root), build, run on 127.0.0.1:11211
+#   make check      install missing packages (as root), build, run every test
+#   make install    install slabd and its man page under $(prefix)
+#   make clean      remove build output (distclean also removes configure output)
+#
+# configure (autoconf) writes config.mk; plain `make` runs autoreconf/configure itself
+# when they have not run yet. `run`, `check` and `deps` bootstrap packages first, so
+# they must not need config.mk before scripts/install-deps.sh has run.
+
+BOOTSTRAP_GOALS := run check deps clean distclean
+ifeq ($(MAKECMDGOALS),)
+NEED_CONFIG := 1
+else ifneq ($(filter-out $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
+NEED_CONFIG := 1
+endif
+
+ifdef NEED_CONFIG
+include config.mk
+endif
+
+BUILD ?= release
+OUT := build/$(BUILD)
+
+ifeq ($(BUILD),debug)
+OPT := -O0 -g
+else
+OPT := -O2 -g -DNDEBUG
+endif
+
+WARN := -Wall -Wextra -Wno-unused-parameter
+BASE_CXXFLAGS := -std=c++20 $(OPT) $(WARN) -pthread -I. -MMD -MP $(CXXFLAGS_EXTRA)
+# proto/ and slab/ get no third-party include flags: they depend on nothing but the
+# C++ library (STYLE.md: the dependency arrow). check-layering greps their includes.
+LEAF_CXXFLAGS := $(BASE_CXXFLAGS)
+SRC_CXXFLAGS := $(BASE_CXXFLAGS) $(LIBEVENT_CFLAGS) $(GLOG_CFLAGS) $(GFLAGS_CFLAGS) $(JEMALLOC_CFLAGS)
+TEST_CXXFLAGS := $(SRC_CXXFLAGS) $(GTEST_CFLAGS)
+SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) $(JEMALLOC_LIBS) -pthread
+
+PROTO_SRCS := $(wildcard proto/*.cc)
+SLAB_SRCS := $(wildcard slab/*.cc)
+SRC_SRCS := $(filter-out src/main.cc,$(wildcard src/*.cc))
+UNIT_SRCS := $(wildcard t/unit/*/*_test.cc)
+
+PROTO_OBJS := $(PROTO_SRCS:%.cc=$(OUT)/%.o)
+SLAB_OBJS := $(SLAB_SRCS:%.cc=$(OUT)/%.o)
+SRC_OBJS := $(SRC_SRCS:%.cc=$(OUT)/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.cc=$(OUT)/%.o)
+
+.PHONY: all debug run check test deps clean distclean install unit check-layering
+.DEFAULT_GOAL := all
+
+all: slabd
+
+debug:
+	$(MAKE) BUILD=debug build/debug/slabd
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory slabd
+	./slabd -l 127.0.0.1 -p 11211
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test: slabd $(OUT)/unit_tests
+	@t/run_tests.sh $(OUT)/unit_tests ./slabd
+
+unit: $(OUT)/unit_tests
+	$(OUT)/unit_tests
+
+check-layering:
+	@t/check_layering.sh
+
+config.mk: configure.ac config.mk.in
+	@command -v autoreconf >/dev/null || { echo "autoconf is missing: run 'make deps' (as root) or scripts/install-deps.sh"; exit 1; }
+	autoreconf -fi
+	./configure
+
+slabd: $(OUT)/slabd
+	cp $< $@
+
+$(OUT)/slabd: $(OUT)/src/main.o $(OUT)/libsrc.a $(OUT)/libproto.a $(OUT)/libslab.a
+	$(CXX) -o $@ $^ $(SERVER_LIBS)
+
+$(OUT)/unit_tests: $(UNIT_OBJS) $(OUT)/libsrc.a $(OUT)/libproto.a $(OUT)/libslab.a
+	$(CXX) -o $@ $^ $(GTEST_LIBS) $(SERVER_LIBS)
+
+$(OUT)/libproto.a: $(PROTO_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/libslab.a: $(SLAB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/libsrc.a: $(SRC_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/proto/%.o: proto/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(LEAF_CXXFLAGS) -c $< -o $@
+
+$(OUT)/slab/%.o: slab/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(LEAF_CXXFLAGS) -c $< -o $@
+
+$(OUT)/src/%.o: src/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(SRC_CXXFLAGS) -c $< -o $@
+
+$(OUT)/t/%.o: t/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(TEST_CXXFLAGS) -c $< -o $@
+
+install: slabd
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
+	install -m 0755 slabd $(DESTDIR)$(bindir)/slabd
+	install -m 0644 man/slabd.1 $(DESTDIR)$(mandir)/man1/slabd.1
+
+clean:
+	rm -rf build slabd
+
+distclean: clean
+	rm -rf config.mk config.log config.status configure autom4te.cache aclocal.m4
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

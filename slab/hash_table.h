@@ -1,0 +1,91 @@
+// HashTable: key -> item handle, open hashing with chains linked through ItemHeader::h_next.
+// Buckets are 4-byte ItemHandles; 2^power buckets, keyed by Murmur3 of the key.
+//
+// Online growth. When the Store decides the table is too loaded it calls StartExpansion(), which
+// allocates a table twice the size and publishes a new Generation {cur = new, old = previous}.
+// Old buckets are then moved one at a time, in index order, by Migrate() (from Store::Maintain and
+// a few per insert). Old bucket b splits into new buckets b and b + old_size; both hash to the
+// same item-lock stripe as b (stripes <= the smallest table), so a bucket moves under one stripe
+// lock and no thread is ever stopped. A key's authoritative bucket is old[h & old_mask] while that
+// index is >= the generation's `migrated` counter, else cur[h & cur_mask].
+//
+// Why readers never see a half-moved bucket: a bucket only changes state under its stripe lock,
+// and readers hold that lock. A reader that loaded a stale generation cannot have missed a
+// migration of its own bucket, because that migration released the same lock the reader then
+// acquired, and the generation it belongs to was published before the migration started. An old
+// bucket array is freed only after every bucket moved; a generation object lives as long as the
+// table, because stale readers may still look at its counter.
+//
+// Thread safety: Find/Insert/Remove/Replace REQUIRE the item lock of `hash` (ItemLocks::ForHash).
+// StartExpansion/Migrate take expand_mu_ and then stripe locks one at a time, so they must be
+// called holding no item lock. Stats accessors are lock-free snapshots.
+#ifndef SLABD_SLAB_HASH_TABLE_H_
+#define SLABD_SLAB_HASH_TABLE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "slab/item_header.h"
+#include "slab/item_locks.h"
+#include "slab/slab_allocator.h"
+
+namespace slabd::slab {
+
+class HashTable {
+ public:
+  static constexpr int kMaxPower = 30;
+
+  // REQUIRES: locks->count() <= 2^initial_power.
+  HashTable(int initial_power, const ItemLocks* locks, const SlabAllocator* allocator);
+  HashTable(const HashTable&) = delete;
+  HashTable& operator=(const HashTable&) = delete;
+
+  // REQUIRE: the item lock of `hash` is held.
+  ItemHandle Find(uint32_t hash, std::string_view key) const;
+  void Insert(uint32_t hash, ItemHandle h);
+  void Remove(uint32_t hash, ItemHandle h);
+  void Replace(uint32_t hash, ItemHandle old_h, ItemHandle new_h);
+
+  // Starts doubling the table. False if already expanding, at kMaxPower, or out of memory.
+  bool StartExpansion();
+  // Moves up to `max_buckets` old buckets; when `wait` is false and another thread is migrating,
+  // returns 0 at once. Returns how many buckets moved. Finishes the expansion after the last one.
+  uint64_t Migrate(uint64_t max_buckets, bool wait);
+
+  bool IsExpanding() const { return gen_.load(std::memory_order_acquire)->old != nullptr; }
+  int power() const { return gen_.load(std::memory_order_acquire)->cur_power; }
+  uint64_t bucket_count() const { return uint64_t{1} << power(); }
+  uint64_t bytes() const { return bucket_count() * sizeof(ItemHandle); }
+
+ private:
+  // Immutable once published, except `migrated`.
+  struct Generation {
+    ItemHandle* cur = nullptr;
+    uint32_t cur_mask = 0;
+    int cur_power = 0;
+    ItemHandle* old = nullptr;  // null when not expanding
+    uint32_t old_mask = 0;
+    std::atomic<uint64_t> migrated{0};  // old buckets [0, migrated) have moved
+  };
+
+  ItemHandle& BucketFor(uint32_t hash) const;
+  void MoveBucket(Generation& g, uint32_t b);
+  Generation* Publish(ItemHandle* cur, int cur_power, ItemHandle* old, int old_power);
+
+  const ItemLocks* locks_;
+  const SlabAllocator* allocator_;
+  std::atomic<Generation*> gen_;
+
+  std::mutex expand_mu_;  // serializes StartExpansion/Migrate
+  std::vector<std::unique_ptr<Generation>> generations_;  // GUARDED_BY(expand_mu_)
+  std::unique_ptr<ItemHandle[]> cur_buckets_;             // GUARDED_BY(expand_mu_)
+  std::unique_ptr<ItemHandle[]> old_buckets_;             // GUARDED_BY(expand_mu_)
+};
+
+}  // namespace slabd::slab
+
+#endif  // SLABD_SLAB_HASH_TABLE_H_

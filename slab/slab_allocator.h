@@ -1,0 +1,119 @@
+// SlabAllocator: item memory. Slab pages cut into per-class chunks, large items in their own
+// allocations, the memory budget (-m), and the page table that turns ItemHandles into pointers.
+//
+// Pages (page_size, 1 MB by default) are malloc'd lazily and each belongs to one slab class for
+// life (there is no rebalancer yet, so pages are never returned before destruction). A class
+// carves chunks from its newest page on demand (so untouched chunks cost no RSS) and reuses
+// freed chunks from its freelist first. A new page is taken while total_malloced + page_size <=
+// max_bytes; a class with no page yet always gets its first one (as memcached does).
+//
+// Large items (bigger than the last slab class) are one contiguous malloc each, charged at their
+// size rounded up to 4096, allowed while total_malloced + charge <= max_bytes.
+//
+// Handles: slot << chunk_bits | chunk, where chunk_bits is just wide enough for the most chunks
+// any page holds (14 bits for 1 MB pages and 88-byte chunks) and the slot indexes the page table
+// (one entry per page, one per live large item). Slot 0 is never used, so handle 0 is "none".
+// The page table is sized at construction for the budget, so with the defaults 18 slot bits
+// address about 85 GB of item memory; past the table's capacity allocation fails as OOM.
+//
+// The allocator never evicts: it answers "no memory" and the Store decides what to evict.
+//
+// Thread safety: Alloc*/Free/Unref/Usage and counters take mu_ (the innermost lock of the
+// engine: item lock -> LRU lock -> allocator lock). Resolve/ClassOf read the page table without a
+// lock: an entry is written (under mu_) before its handle is handed out, and every handle reaches
+// another thread through a lock hand-off, so readers always see the entry.
+#ifndef SLABD_SLAB_SLAB_ALLOCATOR_H_
+#define SLABD_SLAB_SLAB_ALLOCATOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "slab/item_header.h"
+#include "slab/size_class_table.h"
+
+namespace slabd::slab {
+
+inline constexpr uint32_t kLargeItemGranularity = 4096;
+
+class SlabAllocator {
+ public:
+  // Per-class view for stats.
+  struct Usage {
+    uint64_t total_pages = 0;   // large class: live large items
+    uint64_t total_chunks = 0;  // large class: live large items
+    uint64_t free_chunks = 0;   // freelist + not yet carved chunks of the newest page
+    uint64_t bytes = 0;         // memory held by this class (pages or large charges)
+  };
+
+  SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes, uint32_t page_size,
+                uint32_t item_size_max);
+  ~SlabAllocator();
+  SlabAllocator(const SlabAllocator&) = delete;
+  SlabAllocator& operator=(const SlabAllocator&) = delete;
+
+  // A chunk of slab class `cls`, or a null handle if the class has no free chunk and may not
+  // take a page. The header is reset (refcount 0, bits 0).
+  [[nodiscard]] ItemHandle AllocChunk(ClassId cls);
+  // A large item of `total` bytes, or a null handle if over budget or malloc failed.
+  [[nodiscard]] ItemHandle AllocLarge(uint64_t total);
+  // Returns the memory of an item whose refcount reached 0.
+  void Free(ItemHandle h);
+  // Drops one reference; frees the item when it was the last one.
+  void Unref(ItemHandle h, ItemHeader* it);
+
+  ItemHeader* Resolve(ItemHandle h) const {
+    const PageEntry& e = pages_[h.v >> chunk_bits_];
+    return reinterpret_cast<ItemHeader*>(e.base + static_cast<uint64_t>(h.v & chunk_mask_) *
+                                                      e.chunk_size);
+  }
+  ClassId ClassOf(ItemHandle h) const { return pages_[h.v >> chunk_bits_].cls; }
+
+  Usage UsageOf(ClassId cls) const;
+  uint32_t ChunksPerPage(ClassId cls) const;
+  uint64_t total_malloced() const;
+  uint64_t malloc_fails() const;
+  uint64_t max_bytes() const { return max_bytes_; }
+  uint32_t page_size() const { return page_size_; }
+
+ private:
+  struct PageEntry {
+    char* base = nullptr;
+    uint32_t chunk_size = 0;  // large items: the charged size
+    ClassId cls;
+  };
+  struct ClassPool {
+    ItemHandle free_head;     // freelist linked through ItemHeader::h_next
+    uint64_t free_count = 0;
+    uint32_t pages = 0;
+    uint32_t carve_slot = 0;  // newest page; chunks [carve_next, per_page) never handed out
+    uint32_t carve_next = 0;
+    uint64_t large_bytes = 0;  // large class only
+  };
+
+  ItemHandle MakeHandle(uint32_t slot, uint32_t chunk) const {
+    return ItemHandle{(slot << chunk_bits_) | chunk};
+  }
+  bool NewPageLocked(ClassId cls, ClassPool& pool);  // REQUIRES: mu_ held
+  uint32_t TakeSlotLocked();                         // REQUIRES: mu_ held; 0 if full
+
+  const SizeClassTable* classes_;
+  const uint64_t max_bytes_;
+  const uint32_t page_size_;
+  uint32_t chunk_bits_ = 0;
+  uint32_t chunk_mask_ = 0;
+  uint32_t slot_capacity_ = 0;
+  std::unique_ptr<PageEntry[]> pages_;  // entries GUARDED_BY(mu_) for writes
+
+  mutable std::mutex mu_;
+  std::vector<ClassPool> pools_;          // GUARDED_BY(mu_), indexed by ClassId::v
+  std::vector<uint32_t> free_slots_;      // GUARDED_BY(mu_), recycled large-item slots
+  uint32_t next_slot_ = 1;                // GUARDED_BY(mu_)
+  uint64_t malloced_ = 0;                 // GUARDED_BY(mu_)
+  uint64_t malloc_fails_ = 0;             // GUARDED_BY(mu_)
+};
+
+}  // namespace slabd::slab
+
+#endif  // SLABD_SLAB_SLAB_ALLOCATOR_H_

@@ -1,0 +1,369 @@
+// Store operations: reserve/link, lookups, touch, delete, incr/decr, flush, maintenance, stats.
+// Allocation, eviction and the validity check live in store_memory.cc. See store.h for the
+// contracts and slab/README.md for the lifecycle and lock order.
+#include "slab/store.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <mutex>
+
+#include "slab/murmur3.h"
+#include "slab/numeric_value.h"
+
+namespace slabd::slab {
+namespace {
+
+constexpr uint32_t kMaxItemSizeMax = 1u << 30;
+
+StoreOptions Sanitize(StoreOptions o) {
+  o.page_size = std::max<uint32_t>(o.page_size, 1024);
+  o.slab_chunk_max = std::min(o.slab_chunk_max, o.page_size) / kChunkAlign * kChunkAlign;
+  o.min_chunk = std::min(o.min_chunk, o.slab_chunk_max - kItemHeaderSize);
+  o.item_size_max = std::min(o.item_size_max, kMaxItemSizeMax);
+  assert(o.growth_factor > 1.0);
+  if (!(o.growth_factor > 1.0)) o.growth_factor = 1.125;
+  o.hashpower = std::clamp(o.hashpower, 1, HashTable::kMaxPower);
+  o.lock_power = std::clamp(o.lock_power, 0, o.hashpower);
+  return o;
+}
+
+// Fills a freshly allocated item (refcount 1, owned by the caller) with key and metadata.
+ItemHeader* InitItem(ItemHeader* it, std::string_view key, uint32_t flags, RelTime exptime,
+                     uint32_t value_len, RelTime now) {
+  it->refcount.store(1, std::memory_order_relaxed);
+  it->key_len = static_cast<uint8_t>(key.size());
+  it->client_flags = flags;
+  it->exptime = exptime;
+  it->value_len = value_len;
+  it->last_access.store(now, std::memory_order_relaxed);
+  std::memcpy(it->key_data(), key.data(), key.size());
+  return it;
+}
+
+}  // namespace
+
+Store::Store(const StoreOptions& options, const Clock* clock)
+    : options_(Sanitize(options)),
+      clock_(clock),
+      classes_(kItemHeaderSize + options_.min_chunk, options_.slab_chunk_max,
+               options_.growth_factor),
+      allocator_(&classes_, options_.max_bytes, options_.page_size, options_.item_size_max),
+      locks_(options_.lock_power),
+      table_(options_.hashpower, &locks_, &allocator_),
+      lrus_(std::make_unique<ClassLru[]>(classes_.large_class().v + 1)) {
+  for (int i = 0; i <= classes_.large_class().v; ++i) lrus_[i].list = LruList(&allocator_);
+}
+
+Store::~Store() = default;
+
+ReserveResult Store::Reserve(std::string_view key, uint32_t flags, RelTime exptime,
+                             uint32_t value_len) {
+  if (key.size() > kMaxKeyLength) return {AllocStatus::kTooLarge, {}};
+  const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), value_len), kNoStripe);
+  if (a.status != AllocStatus::kOk) return {a.status, {}};
+  ItemHeader* it = InitItem(allocator_.Resolve(a.handle), key, flags, exptime, value_len,
+                            clock_->Now());
+  return {AllocStatus::kOk, Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle))};
+}
+
+LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas) {
+  Reservation r = std::move(reservation);  // freed on return unless linked
+  assert(r);
+  const ClassId cls = r.class_id();
+  const uint32_t hash = HashKey(r.key());
+  const RelTime now = clock_->Now();
+  uint64_t new_cas = 0;
+  StoreStatus status;
+  {
+    std::lock_guard lock(locks_.ForHash(hash));
+    status = LinkLocked(hash, r, mode, cas, now, &new_cas);
+  }
+  if (status != StoreStatus::kStored) return {status, 0, cls};
+  HelpMigrate();
+  return {status, ReportedCas(new_cas), cls};
+}
+
+StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
+                              RelTime now, uint64_t* new_cas) {
+  MissReason why;
+  const ItemHandle old = FindLiveLocked(hash, r.key(), now, &why);
+  ItemHandle h = r.handle_;
+  switch (mode) {
+    case StoreMode::kSet:
+      break;
+    case StoreMode::kAdd:
+      if (old) {
+        ItemHeader* it = allocator_.Resolve(old);
+        it->last_access.store(now, std::memory_order_relaxed);
+        it->bits |= kItemActive;
+        return StoreStatus::kNotStored;
+      }
+      break;
+    case StoreMode::kReplace:
+      if (!old) return StoreStatus::kNotStored;
+      break;
+    case StoreMode::kCas:
+      if (!old) return StoreStatus::kNotFound;
+      if (cas == 0 || allocator_.Resolve(old)->cas != cas) return StoreStatus::kExists;
+      break;
+    case StoreMode::kAppend:
+    case StoreMode::kPrepend:
+      if (!old) return StoreStatus::kNotStored;
+      h = CombineLocked(old, *r.item_, mode == StoreMode::kAppend, locks_.StripeOf(hash));
+      if (!h) return StoreStatus::kNotStored;
+      break;
+  }
+  allocator_.Resolve(h)->cas = *new_cas = NextCas();
+  if (old) {
+    ReplaceLocked(hash, old, h, now);
+  } else {
+    InsertLocked(hash, h, now);
+  }
+  if (h == r.handle_) r.Release();  // the table owns the reservation's reference now
+  return StoreStatus::kStored;
+}
+
+ItemHandle Store::CombineLocked(ItemHandle old_h, const ItemHeader& addition, bool append,
+                                uint32_t stripe) {
+  // `old` stays valid: it is linked and its stripe (held) is never try-locked by the evictor.
+  const ItemHeader* old = allocator_.Resolve(old_h);
+  const uint64_t value_len = uint64_t{old->value_len} + addition.value_len;
+  const uint64_t total = ItemHeader::TotalSize(old->key_len, value_len);
+  if (total > options_.item_size_max) return {};
+  const Alloc a = AllocItem(total, stripe);
+  if (a.status != AllocStatus::kOk) return {};
+  ItemHeader* it = InitItem(allocator_.Resolve(a.handle), old->key(), old->client_flags,
+                            old->exptime, static_cast<uint32_t>(value_len), clock_->Now());
+  const ItemHeader& first = append ? *old : addition;
+  const ItemHeader& second = append ? addition : *old;
+  std::memcpy(it->value_data(), first.value_data(), first.value_len);
+  std::memcpy(it->value_data() + first.value_len, second.value_data(), second.value_len);
+  return a.handle;
+}
+
+ItemHandle Store::FindLiveLocked(uint32_t hash, std::string_view key, RelTime now,
+                                 MissReason* why) {
+  const ItemHandle h = table_.Find(hash, key);
+  if (!h) {
+    *why = MissReason::kMissing;
+    return {};
+  }
+  const Validity v = Check(*allocator_.Resolve(h), now);
+  if (v == Validity::kValid) {
+    *why = MissReason::kNone;
+    return h;
+  }
+  UnlinkLocked(hash, h);
+  *why = v == Validity::kExpired ? MissReason::kExpired : MissReason::kFlushed;
+  return {};
+}
+
+LookupResult Store::Get(std::string_view key) { return Lookup(key, Access::kFetch, 0); }
+
+LookupResult Store::GetAndTouch(std::string_view key, RelTime exptime) {
+  return Lookup(key, Access::kFetchAndTouch, exptime);
+}
+
+LookupResult Store::Peek(std::string_view key) { return Lookup(key, Access::kPeek, 0); }
+
+LookupResult Store::Lookup(std::string_view key, Access access, RelTime exptime) {
+  const uint32_t hash = HashKey(key);
+  const RelTime now = clock_->Now();
+  std::lock_guard lock(locks_.ForHash(hash));
+  MissReason why;
+  const ItemHandle h = FindLiveLocked(hash, key, now, &why);
+  if (!h) return {ItemRef(), why};
+  ItemHeader* it = allocator_.Resolve(h);
+  if (it->refcount.load(std::memory_order_relaxed) >= kMaxItemRefs) {
+    return {ItemRef(), MissReason::kMissing};
+  }
+  it->refcount.fetch_add(1, std::memory_order_relaxed);
+  ItemSnapshot snap = Snapshot(h, *it);
+  if (access != Access::kPeek) {
+    it->bits |= kItemFetched | kItemActive;
+    it->last_access.store(now, std::memory_order_relaxed);
+  }
+  if (access == Access::kFetchAndTouch) it->exptime = snap.exptime = exptime;
+  return {ItemRef(&allocator_, h, it, snap), MissReason::kNone};
+}
+
+TouchResult Store::Touch(std::string_view key, RelTime exptime) {
+  const uint32_t hash = HashKey(key);
+  const RelTime now = clock_->Now();
+  std::lock_guard lock(locks_.ForHash(hash));
+  MissReason why;
+  const ItemHandle h = FindLiveLocked(hash, key, now, &why);
+  if (!h) return {false, ClassId{}};
+  ItemHeader* it = allocator_.Resolve(h);
+  it->exptime = exptime;
+  it->bits |= kItemFetched | kItemActive;
+  it->last_access.store(now, std::memory_order_relaxed);
+  return {true, allocator_.ClassOf(h)};
+}
+
+DeleteResult Store::Delete(std::string_view key, uint64_t cas) {
+  const uint32_t hash = HashKey(key);
+  const RelTime now = clock_->Now();
+  std::lock_guard lock(locks_.ForHash(hash));
+  MissReason why;
+  const ItemHandle h = FindLiveLocked(hash, key, now, &why);
+  if (!h) return {DeleteStatus::kNotFound, ClassId{}};
+  const ClassId cls = allocator_.ClassOf(h);
+  if (cas != 0 && allocator_.Resolve(h)->cas != cas) return {DeleteStatus::kExists, cls};
+  UnlinkLocked(hash, h);
+  return {DeleteStatus::kDeleted, cls};
+}
+
+bool Store::Unlink(std::string_view key) {
+  const uint32_t hash = HashKey(key);
+  std::lock_guard lock(locks_.ForHash(hash));
+  const ItemHandle h = table_.Find(hash, key);
+  if (!h) return false;
+  UnlinkLocked(hash, h);
+  return true;
+}
+
+ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta) {
+  const uint32_t hash = HashKey(key);
+  const RelTime now = clock_->Now();
+  ArithResult result;
+  {
+    std::lock_guard lock(locks_.ForHash(hash));
+    MissReason why;
+    const ItemHandle h = FindLiveLocked(hash, key, now, &why);
+    if (!h) return {ArithStatus::kNotFound, 0, 0, ClassId{}};
+    result = ArithLocked(hash, h, incr, delta, now);
+  }
+  if (result.status == ArithStatus::kOk) HelpMigrate();
+  return result;
+}
+
+ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta,
+                               RelTime now) {
+  ItemHeader* it = allocator_.Resolve(h);
+  const ClassId cls = allocator_.ClassOf(h);
+  // Large items are never numeric (memcached refuses chunked values the same way).
+  const auto parsed = cls == classes_.large_class() ? std::nullopt : ParseStoredDecimal(it->value());
+  if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};
+  const uint64_t value = ApplyDelta(*parsed, incr, delta);
+  char digits[kMaxDecimalLength];
+  const size_t len = FormatDecimal(value, digits);
+  // In place only when no ItemRef can observe the rewrite (the table holds the only reference;
+  // new references need the item lock we hold).
+  if (len <= it->value_len && it->refcount.load(std::memory_order_acquire) == 1) {
+    std::memset(it->value_data(), ' ', it->value_len);
+    std::memcpy(it->value_data(), digits, len);
+    it->cas = NextCas();
+    return {ArithStatus::kOk, value, ReportedCas(it->cas), cls};
+  }
+  const Alloc a = AllocItem(ItemHeader::TotalSize(it->key_len, len), locks_.StripeOf(hash));
+  if (a.status != AllocStatus::kOk) return {ArithStatus::kNoMemory, 0, 0, cls};
+  ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), it->key(), it->client_flags,
+                               it->exptime, static_cast<uint32_t>(len), now);
+  std::memcpy(fresh->value_data(), digits, len);
+  fresh->cas = NextCas();
+  const uint64_t new_cas = fresh->cas;
+  ReplaceLocked(hash, h, a.handle, now);
+  return {ArithStatus::kOk, value, ReportedCas(new_cas), cls};
+}
+
+void Store::FlushAll(RelTime deadline) {
+  const RelTime now = clock_->Now();
+  if (deadline == 0 || deadline <= now) {
+    // The CAS watermark hides items linked earlier in this very second, which the 1-second
+    // time comparison alone cannot.
+    oldest_cas_.store(cas_counter_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    oldest_live_.store(now > 0 ? now - 1 : 0, std::memory_order_relaxed);
+  } else {
+    oldest_live_.store(deadline - 1, std::memory_order_relaxed);
+  }
+}
+
+void Store::Maintain() {
+  if (!table_.IsExpanding() &&
+      curr_items_.load(std::memory_order_relaxed) > table_.bucket_count() * 3 / 2) {
+    table_.StartExpansion();
+  }
+  if (table_.IsExpanding()) table_.Migrate(kMigrateBucketsPerStep, /*wait=*/true);
+}
+
+void Store::HelpMigrate() {
+  if (table_.IsExpanding()) table_.Migrate(kMigrateBucketsPerInsert, /*wait=*/false);
+}
+
+StoreStats Store::Stats() const {
+  StoreStats s;
+  for (int id = 1; id <= classes_.large_class().v; ++id) {
+    ClassLru& cs = lrus_[id];
+    std::lock_guard lock(cs.mu);
+    const ClassCounters& c = cs.counters;
+    s.curr_items += c.number;
+    s.bytes += c.mem_requested;
+    s.total_items += c.total_items;
+    s.evictions += c.evicted;
+    s.reclaimed += c.reclaimed;
+    s.expired_unfetched += c.expired_unfetched;
+    s.evicted_unfetched += c.evicted_unfetched;
+    s.evicted_active += c.evicted_active;
+  }
+  s.total_malloced = allocator_.total_malloced();
+  s.malloc_fails = allocator_.malloc_fails();
+  s.hash_power_level = static_cast<uint32_t>(table_.power());
+  s.hash_bytes = table_.bytes();
+  s.hash_is_expanding = table_.IsExpanding();
+  s.slab_global_page_pool = 0;
+  s.limit_maxbytes = options_.max_bytes;
+  s.oldest_live = oldest_live();
+  return s;
+}
+
+std::vector<ClassStats> Store::ClassStatsSnapshot() const {
+  std::vector<ClassStats> out;
+  const RelTime now = clock_->Now();
+  for (int id = 1; id <= classes_.large_class().v; ++id) {
+    const ClassId cls{static_cast<uint8_t>(id)};
+    const SlabAllocator::Usage u = allocator_.UsageOf(cls);
+    ClassLru& cs = lrus_[id];
+    std::lock_guard lock(cs.mu);
+    const ClassCounters& c = cs.counters;
+    if (u.total_pages == 0 && c.number == 0) continue;
+    ClassStats st;
+    st.id = cls;
+    st.is_large = !classes_.IsSlabClass(cls);
+    st.chunk_size = st.is_large ? 0 : classes_.chunk_size(cls);
+    st.chunks_per_page = allocator_.ChunksPerPage(cls);
+    st.total_pages = u.total_pages;
+    st.total_chunks = u.total_chunks;
+    st.free_chunks = u.free_chunks;
+    st.used_chunks = u.total_chunks - u.free_chunks;
+    st.memory_bytes = u.bytes;
+    if (const ItemHandle tail = cs.list.tail()) {
+      const RelTime seen =
+          allocator_.Resolve(tail)->last_access.load(std::memory_order_relaxed);
+      st.age = now > seen ? now - seen : 0;
+    }
+    st.number = c.number;
+    st.mem_requested = c.mem_requested;
+    st.total_items = c.total_items;
+    st.evicted = c.evicted;
+    st.evicted_nonzero = c.evicted_nonzero;
+    st.evicted_time = c.evicted_time;
+    st.outofmemory = c.outofmemory;
+    st.reclaimed = c.reclaimed;
+    st.expired_unfetched = c.expired_unfetched;
+    st.evicted_unfetched = c.evicted_unfetched;
+    st.evicted_active = c.evicted_active;
+    out.push_back(st);
+  }
+  return out;
+}
+
+void Store::ResetStats() {
+  for (int id = 1; id <= classes_.large_class().v; ++id) {
+    std::lock_guard lock(lrus_[id].mu);
+    lrus_[id].counters.ResetResettable();
+  }
+}
+
+}  // namespace slabd::slab

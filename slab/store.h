@@ -1,0 +1,179 @@
+// Store: the storage engine facade. Two-phase stores (Reserve, fill, Link), lookups, touch,
+// delete, incr/decr, flush_all, stats, and the bounded background step Maintain().
+//
+// Composition: SizeClassTable (chunk sizes) -> SlabAllocator (pages, large items, budget,
+// handles) -> LruList per class (recency, eviction order) and HashTable (key -> handle, online
+// growth), with ItemLocks striping every item operation. The Store owns the policy that joins
+// them: lazy expiry and flush checks, CAS assignment, LRU-tail eviction with second chance, and
+// the memcached store semantics. See slab/README.md for the item lifecycle and lock order.
+//
+// Item lifecycle: Reserve -> (unlinked, refcount 1 held by the Reservation) -> Link (linked,
+// the table's reference) -> Get hands out ItemRefs (+1 each) -> unlink by delete / overwrite /
+// expiry / flush / eviction (table reference dropped) -> freed when the count reaches 0.
+//
+// Time: every call reads clock->Now() once. Expired (exptime != 0 && exptime <= Now()) and
+// flushed items are unlinked when an operation finds them and reported as misses.
+//
+// Thread safety: every public method may be called from any thread concurrently. Lock order is
+// item lock -> LRU lock -> allocator lock; nothing here creates a thread or blocks on I/O, and
+// nothing throws on the request path.
+#ifndef SLABD_SLAB_STORE_H_
+#define SLABD_SLAB_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "slab/class_lru.h"
+#include "slab/clock.h"
+#include "slab/hash_table.h"
+#include "slab/item_header.h"
+#include "slab/item_locks.h"
+#include "slab/item_ref.h"
+#include "slab/reservation.h"
+#include "slab/size_class_table.h"
+#include "slab/slab_allocator.h"
+#include "slab/store_options.h"
+#include "slab/store_results.h"
+#include "slab/store_stats.h"
+
+namespace slabd::slab {
+
+class Store {
+ public:
+  // Buckets Maintain() migrates per call while the hash table grows (~0.1-0.5 ms of work).
+  static constexpr uint64_t kMigrateBucketsPerStep = 4096;
+  // Buckets an insert helps migrate (without waiting) while the table grows.
+  static constexpr uint64_t kMigrateBucketsPerInsert = 4;
+
+  // `clock` must outlive the Store.
+  Store(const StoreOptions& options, const Clock* clock);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Allocates an unlinked item for `key` with room for `value_len` value bytes, evicting if
+  // needed. kTooLarge when 40 + key + value > item_size_max (or the key is longer than 250
+  // bytes); kNoMemory when no memory could be found (always with evict off and memory full).
+  ReserveResult Reserve(std::string_view key, uint32_t flags, RelTime exptime,
+                        uint32_t value_len);
+
+  // Links a filled reservation according to `mode` (memcached do_store_item):
+  //   kSet always stores; kAdd only if missing (else kNotStored, and the existing item is
+  //   bumped); kReplace only if present; kAppend/kPrepend only if present, into a newly
+  //   allocated combined item that keeps the OLD item's flags and exptime (kNotStored on miss,
+  //   OOM, or a combined size over item_size_max); kCas only if present (else kNotFound) and its
+  //   CAS equals `cas` (else kExists; 0 never matches). Every success takes a new CAS.
+  //   The reservation is consumed either way.
+  LinkResult Link(Reservation&& reservation, StoreMode mode, uint64_t cas = 0);
+
+  // get/gets: marks the item fetched and active and records the access time.
+  LookupResult Get(std::string_view key);
+  // gat/gats: Get plus a new exptime; the CAS is unchanged.
+  LookupResult GetAndTouch(std::string_view key, RelTime exptime);
+  // Like Get without access marking (still reports and reaps expired/flushed items).
+  LookupResult Peek(std::string_view key);
+  // touch: new exptime, access marking; CAS unchanged.
+  TouchResult Touch(std::string_view key, RelTime exptime);
+  // delete; a nonzero `cas` must match the item's CAS (else kExists).
+  DeleteResult Delete(std::string_view key, uint64_t cas = 0);
+  // Drops the key silently (a failed `set` unlinks the old value). True if something was linked.
+  bool Unlink(std::string_view key);
+  // incr/decr (memcached do_add_delta): see numeric_value.h for what parses; incr wraps at 2^64,
+  // decr floors at 0. A result not longer than the stored value is written in place, right-
+  // padded with spaces, when no reader holds the item; otherwise a new item with the old flags
+  // and exptime is linked (kNoMemory if none can be had). Large items are non-numeric.
+  ArithResult Arith(std::string_view key, bool incr, uint64_t delta);
+
+  // flush_all. deadline 0 (or <= Now()): every item linked before the call becomes invalid at
+  // once, including items stored in the current second. Otherwise memcached's oldest_live
+  // semantics: oldest_live = deadline - 1, and once Now() >= oldest_live every item whose last
+  // link/access time is <= oldest_live is invalid, including items stored after the call.
+  // Memory is reclaimed lazily.
+  void FlushAll(RelTime deadline);
+
+  // Bounded background step (src/ calls it from its maintenance thread, every 1-10 ms while
+  // IsExpanding(), else about once per second): starts a hash-table doubling when curr_items >
+  // 1.5 x buckets and migrates up to kMigrateBucketsPerStep buckets. Never blocks other threads
+  // for more than one bucket move.
+  void Maintain();
+  bool IsExpanding() const { return table_.IsExpanding(); }
+
+  StoreStats Stats() const;
+  // One entry per class that has pages or items, in class-id order (large class last).
+  std::vector<ClassStats> ClassStatsSnapshot() const;
+  // `stats reset`: clears total_items, evictions, reclaimed, *_unfetched, evicted_*,
+  // outofmemory; keeps curr_items, bytes, memory counters.
+  void ResetStats();
+
+  // chunk_sizes()[i] is the chunk size of class i + 1.
+  std::span<const uint32_t> chunk_sizes() const { return classes_.sizes(); }
+  int num_slab_classes() const { return classes_.num_slab_classes(); }
+  ClassId large_class_id() const { return classes_.large_class(); }
+  uint32_t item_size_max() const { return options_.item_size_max; }
+  RelTime oldest_live() const { return oldest_live_.load(std::memory_order_relaxed); }
+  const StoreOptions& options() const { return options_; }
+  // The class an item of this key and value length would use (large_class_id() if large).
+  ClassId ClassFor(size_t key_len, uint64_t value_len) const {
+    return classes_.ClassFor(ItemHeader::TotalSize(key_len, value_len));
+  }
+
+ private:
+  enum class Validity { kValid, kExpired, kFlushed };
+  struct Alloc {
+    AllocStatus status;
+    ItemHandle handle;
+  };
+  enum class Access { kPeek, kFetch, kFetchAndTouch };
+
+  // --- store.cc: operations. Functions named *Locked REQUIRE the item lock of `hash`.
+  LookupResult Lookup(std::string_view key, Access access, RelTime exptime);
+  ItemHandle FindLiveLocked(uint32_t hash, std::string_view key, RelTime now, MissReason* why);
+  StoreStatus LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
+                         RelTime now, uint64_t* new_cas);
+  ItemHandle CombineLocked(ItemHandle old_h, const ItemHeader& addition, bool append,
+                           uint32_t stripe);
+  ArithResult ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta, RelTime now);
+  void InsertLocked(uint32_t hash, ItemHandle h, RelTime now);
+  void ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, RelTime now);
+  void UnlinkLocked(uint32_t hash, ItemHandle h);
+  void HelpMigrate();
+
+  // --- store_memory.cc: allocation, eviction, validity, bookkeeping shared with eviction.
+  Validity Check(const ItemHeader& it, RelTime now) const;
+  // An item of `total` bytes (header reset), evicting from its class's LRU tail as needed.
+  // `held_stripe` is the item lock the caller holds (kNoStripe if none); it is never try-locked.
+  Alloc AllocItem(uint64_t total, int64_t held_stripe);
+  // Frees one item at the tail of `cls` (reclaim an expired/flushed one, else evict when
+  // allowed). False if nothing could be freed within the search bounds.
+  bool PullTail(ClassId cls, int64_t held_stripe);
+  // REQUIRES: the item lock of `hash` and cs.mu held. Unlinks from table + LRU; the caller
+  // drops the table's reference.
+  void UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, ItemHeader* it);
+  ClassLru& LruOf(ClassId cls) const;
+  void AddToLru(ItemHandle h, const ItemHeader& it);       // takes the class's LRU lock
+  void RemoveFromLru(ItemHandle h, const ItemHeader& it);  // takes the class's LRU lock
+  uint64_t NextCas() { return cas_counter_.fetch_add(1, std::memory_order_relaxed) + 1; }
+  uint64_t ReportedCas(uint64_t cas) const { return options_.use_cas ? cas : 0; }
+  ItemSnapshot Snapshot(ItemHandle h, const ItemHeader& it) const;
+
+  const StoreOptions options_;
+  const Clock* const clock_;
+  const SizeClassTable classes_;
+  SlabAllocator allocator_;
+  ItemLocks locks_;
+  HashTable table_;
+  std::unique_ptr<ClassLru[]> lrus_;  // indexed by ClassId::v, 0..large id
+
+  std::atomic<uint64_t> cas_counter_{1};  // first stored item gets 2
+  std::atomic<uint64_t> curr_items_{0};   // drives hash-table growth
+  std::atomic<RelTime> oldest_live_{0};   // flush_all: items with time <= this are invalid ...
+  std::atomic<uint64_t> oldest_cas_{0};   // ... and, after an immediate flush, CAS <= this
+};
+
+}  // namespace slabd::slab
+
+#endif  // SLABD_SLAB_STORE_H_

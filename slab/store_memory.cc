@@ -1,0 +1,189 @@
+// Store internals shared by every operation: the validity check (expiry and flush), linking
+// bookkeeping (hash table + LRU + counters), allocation with eviction, and the LRU-tail walk.
+//
+// Eviction policy (flat LRU with second chance): when a class has no free chunk and may not take
+// a page, PullTail walks up to kTailSearchDepth items from its LRU tail. Items held by a reader
+// (refcount > 1) or whose item lock is busy are skipped; an expired or flushed item is reclaimed
+// (`reclaimed`); an ACTIVE item (read since the evictor last saw it) has its bit cleared and goes
+// back to the head, at most kMaxSecondChances times per walk so a class whose items are all hot
+// still evicts; otherwise the item is evicted (never with evict off). AllocItem retries up to
+// kAllocAttempts walks (more for large items, where one eviction may not free enough budget).
+#include <cassert>
+#include <mutex>
+
+#include "slab/murmur3.h"
+#include "slab/store.h"
+
+namespace slabd::slab {
+namespace {
+
+constexpr int kTailSearchDepth = 20;
+constexpr int kMaxSecondChances = 10;
+constexpr uint64_t kAllocAttempts = 10;
+
+enum class TailVerdict { kSkip, kFreed };
+
+}  // namespace
+
+Store::Validity Store::Check(const ItemHeader& it, RelTime now) const {
+  const uint64_t flushed_cas = oldest_cas_.load(std::memory_order_relaxed);
+  if (flushed_cas != 0 && it.cas <= flushed_cas) return Validity::kFlushed;
+  const RelTime oldest = oldest_live_.load(std::memory_order_relaxed);
+  if (oldest != 0 && oldest <= now && it.last_access.load(std::memory_order_relaxed) <= oldest) {
+    return Validity::kFlushed;
+  }
+  return IsExpiredAt(it.exptime, now) ? Validity::kExpired : Validity::kValid;
+}
+
+ClassLru& Store::LruOf(ClassId cls) const { return lrus_[cls.v]; }
+
+ItemSnapshot Store::Snapshot(ItemHandle h, const ItemHeader& it) const {
+  ItemSnapshot s;
+  s.flags = it.client_flags;
+  s.cas = ReportedCas(it.cas);
+  s.exptime = it.exptime;
+  s.last_access = it.last_access.load(std::memory_order_relaxed);
+  s.fetched_before = (it.bits & kItemFetched) != 0;
+  s.class_id = allocator_.ClassOf(h);
+  s.total_size = static_cast<uint32_t>(it.total_size());
+  return s;
+}
+
+void Store::AddToLru(ItemHandle h, const ItemHeader& it) {
+  ClassLru& cs = LruOf(allocator_.ClassOf(h));
+  std::lock_guard lock(cs.mu);
+  cs.list.PushHead(h);
+  ++cs.counters.number;
+  cs.counters.mem_requested += it.total_size();
+  ++cs.counters.total_items;
+}
+
+void Store::RemoveFromLru(ItemHandle h, const ItemHeader& it) {
+  ClassLru& cs = LruOf(allocator_.ClassOf(h));
+  std::lock_guard lock(cs.mu);
+  cs.list.Remove(h);
+  --cs.counters.number;
+  cs.counters.mem_requested -= it.total_size();
+}
+
+void Store::InsertLocked(uint32_t hash, ItemHandle h, RelTime now) {
+  ItemHeader* it = allocator_.Resolve(h);
+  it->last_access.store(now, std::memory_order_relaxed);
+  it->bits = kItemLinked;
+  table_.Insert(hash, h);
+  AddToLru(h, *it);
+  curr_items_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Store::ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, RelTime now) {
+  ItemHeader* old = allocator_.Resolve(old_h);
+  ItemHeader* it = allocator_.Resolve(new_h);
+  it->last_access.store(now, std::memory_order_relaxed);
+  it->bits = kItemLinked;
+  table_.Replace(hash, old_h, new_h);
+  RemoveFromLru(old_h, *old);
+  AddToLru(new_h, *it);
+  old->bits &= ~kItemLinked;
+  allocator_.Unref(old_h, old);  // readers holding ItemRefs keep the old copy alive
+}
+
+void Store::UnlinkLocked(uint32_t hash, ItemHandle h) {
+  ItemHeader* it = allocator_.Resolve(h);
+  table_.Remove(hash, h);
+  RemoveFromLru(h, *it);
+  it->bits &= ~kItemLinked;
+  curr_items_.fetch_sub(1, std::memory_order_relaxed);
+  allocator_.Unref(h, it);
+}
+
+void Store::UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, ItemHeader* it) {
+  table_.Remove(hash, h);
+  cs.list.Remove(h);
+  --cs.counters.number;
+  cs.counters.mem_requested -= it->total_size();
+  it->bits &= ~kItemLinked;
+  curr_items_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+Store::Alloc Store::AllocItem(uint64_t total, int64_t held_stripe) {
+  if (total > options_.item_size_max) return {AllocStatus::kTooLarge, {}};
+  const ClassId cls = classes_.ClassFor(total);
+  const bool large = cls == classes_.large_class();
+  // Each large eviction frees more than slab_chunk_max bytes of budget.
+  const uint64_t attempts = kAllocAttempts + (large ? total / classes_.slab_chunk_max() : 0);
+  for (uint64_t i = 0;; ++i) {
+    const ItemHandle h = large ? allocator_.AllocLarge(total) : allocator_.AllocChunk(cls);
+    if (h) return {AllocStatus::kOk, h};
+    if (i >= attempts || !PullTail(cls, held_stripe)) break;
+  }
+  ClassLru& cs = LruOf(cls);
+  std::lock_guard lock(cs.mu);
+  ++cs.counters.outofmemory;
+  return {AllocStatus::kNoMemory, {}};
+}
+
+// REQUIRES: cs.mu and the item lock of `hash` held. Decides the fate of one tail item.
+static TailVerdict JudgeTailItem(const StoreOptions& options, ClassCounters& c, LruList& list,
+                                 ItemHandle h, ItemHeader* it, bool invalid, RelTime now,
+                                 int* second_chances) {
+  if (it->refcount.load(std::memory_order_acquire) != 1) return TailVerdict::kSkip;  // in use
+  const bool fetched = (it->bits & kItemFetched) != 0;
+  if (invalid) {
+    ++c.reclaimed;
+    if (!fetched) ++c.expired_unfetched;
+    return TailVerdict::kFreed;
+  }
+  if (!options.evict) return TailVerdict::kSkip;
+  const bool active = (it->bits & kItemActive) != 0;
+  if (active && *second_chances < kMaxSecondChances) {
+    it->bits &= ~kItemActive;
+    list.MoveToHead(h);
+    ++*second_chances;
+    return TailVerdict::kSkip;
+  }
+  ++c.evicted;
+  if (it->exptime != 0) ++c.evicted_nonzero;
+  if (!fetched) ++c.evicted_unfetched;
+  if (active) ++c.evicted_active;
+  const RelTime seen = it->last_access.load(std::memory_order_relaxed);
+  c.evicted_time = now > seen ? now - seen : 0;
+  return TailVerdict::kFreed;
+}
+
+bool Store::PullTail(ClassId cls, int64_t held_stripe) {
+  ClassLru& cs = LruOf(cls);
+  const RelTime now = clock_->Now();
+  ItemHandle freed;
+  ItemHeader* freed_it = nullptr;
+  {
+    std::lock_guard lru_lock(cs.mu);
+    int second_chances = 0;
+    ItemHandle h = cs.list.tail();
+    for (int searched = 0; h && searched < kTailSearchDepth; ++searched) {
+      const ItemHandle prev = cs.list.Prev(h);
+      ItemHeader* it = allocator_.Resolve(h);
+      const uint32_t hash = HashKey(it->key());  // keys of linked items never change
+      const uint32_t stripe = locks_.StripeOf(hash);
+      // Against the lock order (LRU -> item), hence try_lock; never our own stripe.
+      if (stripe == held_stripe || !locks_.Stripe(stripe).try_lock()) {
+        h = prev;
+        continue;
+      }
+      std::lock_guard item_lock(locks_.Stripe(stripe), std::adopt_lock);
+      const bool invalid = Check(*it, now) != Validity::kValid;
+      if (JudgeTailItem(options_, cs.counters, cs.list, h, it, invalid, now, &second_chances) ==
+          TailVerdict::kFreed) {
+        UnlinkWithLruHeldLocked(cs, hash, h, it);
+        freed = h;
+        freed_it = it;
+        break;
+      }
+      h = prev;
+    }
+  }
+  // Unlinked with refcount 1 (the table's), so nobody else can reach it: free without locks.
+  if (freed) allocator_.Unref(freed, freed_it);
+  return static_cast<bool>(freed);
+}
+
+}  // namespace slabd::slab

@@ -1,0 +1,268 @@
+// Connection (see connection.h).
+#include "src/connection.h"
+
+#include <glog/logging.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "proto/text_parser.h"
+#include "src/worker.h"
+
+namespace slabd::server {
+namespace {
+// One command line may grow the read buffer to this size (long multigets); a line
+// that does not fit closes the connection. memcached has no limit; 64 MB is
+// over 250 000 maximal keys.
+constexpr size_t kMaxLineBuffer = 64u << 20;
+// Values at least this large are read straight into the item, not via the buffer.
+constexpr uint64_t kDirectReadMin = 4096;
+constexpr int kMaxReadsPerEvent = 4;
+}  // namespace
+
+Connection::Connection(int fd, Worker& worker)
+    : fd_(fd), worker_(worker), dispatcher_(worker.dispatcher()) {
+  event_ = event_new(worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::OnEvent, this);
+  WantEvents(EV_READ);
+  worker_.shared().gauges.connections.fetch_add(1, std::memory_order_relaxed);
+}
+
+Connection::~Connection() {
+  if (fd_ >= 0) Close();
+}
+
+void Connection::Close() {
+  if (fd_ < 0) return;
+  if (event_ != nullptr) {
+    event_free(event_);
+    event_ = nullptr;
+  }
+  ::close(fd_);
+  fd_ = -1;
+  pending_ = PendingStore();
+  in_ = ReadBuffer();
+  out_ = OutputQueue();
+  PublishGauges();
+  worker_.shared().gauges.connections.fetch_sub(1, std::memory_order_relaxed);
+  worker_.context().curr_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::WantEvents(short what) {
+  if (armed_ == what) return;
+  event_del(event_);
+  event_assign(event_, worker_.base(), fd_, what | EV_PERSIST, &Connection::OnEvent, this);
+  event_add(event_, nullptr);
+  armed_ = what;
+}
+
+void Connection::OnEvent(evutil_socket_t, short what, void* arg) {
+  auto* self = static_cast<Connection*>(arg);
+  if (what & EV_WRITE) self->HandleWritable();
+  if (!self->closed() && (what & EV_READ)) self->HandleReadable();
+  if (self->closed()) self->worker_.Release(self);
+}
+
+ssize_t Connection::ReadOnce(bool* filled) {
+  char* dst;
+  size_t want;
+  const bool direct = state_ == State::kReadValue && in_.size() == 0 &&
+                      pending_.reservation.value().size() - value_filled_ >= kDirectReadMin;
+  if (direct) {
+    dst = pending_.reservation.value().data() + value_filled_;
+    want = pending_.reservation.value().size() - value_filled_;
+  } else {
+    dst = in_.WritePtr();
+    want = in_.WriteSpace();
+  }
+  ssize_t n = ::read(fd_, dst, want);
+  if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? -1 : -2;
+  if (n == 0) return 0;
+  *filled = static_cast<size_t>(n) == want;
+  worker_.shared().stats.bytes_read.Add(static_cast<uint64_t>(n));
+  if (direct) {
+    value_filled_ += static_cast<uint64_t>(n);
+  } else {
+    in_.Commit(static_cast<size_t>(n));
+  }
+  return n;
+}
+
+void Connection::HandleReadable() {
+  for (int i = 0; i < kMaxReadsPerEvent; ++i) {
+    bool filled = false;
+    ssize_t n = ReadOnce(&filled);
+    if (n == 0 || n == -2) {
+      Close();
+      return;
+    }
+    if (n == -1) break;
+    if (!Run()) return;
+    if (!filled) break;
+  }
+  PublishGauges();
+}
+
+void Connection::HandleWritable() {
+  if (Run()) WantEvents(EV_READ);
+}
+
+bool Connection::Run() {
+  for (;;) {
+    if (!close_after_write_) Process();
+    if (closed()) return false;
+    uint64_t written = 0;
+    OutputQueue::WriteStatus s = out_.WriteTo(fd_, &written);
+    worker_.shared().stats.bytes_written.Add(written);
+    if (s == OutputQueue::WriteStatus::kError) {
+      Close();
+      return false;
+    }
+    if (s == OutputQueue::WriteStatus::kBlocked) {
+      WantEvents(EV_WRITE);
+      PublishGauges();
+      return false;
+    }
+    out_.Trim();
+    if (close_after_write_) {
+      Close();
+      return false;
+    }
+    if (!output_full_) break;
+    output_full_ = false;  // drained: go on parsing what is buffered
+  }
+  WantEvents(EV_READ);
+  return true;
+}
+
+void Connection::Process() {
+  const uint64_t limit = worker_.context().options.max_pending_output;
+  bool progress = true;
+  while (progress && !closed() && !close_after_write_) {
+    if (out_.pending_bytes() > limit) {
+      output_full_ = true;
+      return;
+    }
+    switch (state_) {
+      case State::kParse: progress = StepParse(); break;
+      case State::kReadValue: progress = StepReadValue(); break;
+      case State::kSwallow: progress = StepSwallow(); break;
+    }
+  }
+}
+
+bool Connection::StepParse() {
+  if (in_.size() == 0) {
+    in_.Shrink();
+    return false;
+  }
+  proto::ParseResult r = proto::ParseTextCommand(in_.data());
+  switch (r.status) {
+    case proto::ParseStatus::kNeedMore:
+      // Only a long get/gets line can fill the buffer (the parser closes on other
+      // lines over 2048 bytes); make room for the rest of it.
+      if (in_.size() == in_.capacity() && !in_.Grow(kMaxLineBuffer)) Close();
+      return false;
+    case proto::ParseStatus::kClose:
+      Close();
+      return false;
+    case proto::ParseStatus::kError:
+      if (worker_.context().verbosity.load(std::memory_order_relaxed) >= 2)
+        LogCommand(in_.data().substr(0, r.consumed));
+      in_.Consume(r.consumed);
+      dispatcher_.Reject(r.error, r.noreply, out_);
+      if (r.swallow > 0) {
+        swallow_left_ = r.swallow;
+        state_ = State::kSwallow;
+      }
+      return true;
+    case proto::ParseStatus::kOk:
+      break;
+  }
+  if (worker_.context().verbosity.load(std::memory_order_relaxed) >= 2)
+    LogCommand(in_.data().substr(0, r.consumed));
+  // Dispatch before consuming: keys are views into the buffer.
+  DispatchOutcome o = dispatcher_.Execute(r.request, out_, &pending_);
+  in_.Consume(r.consumed);
+  switch (o.next) {
+    case NextStep::kContinue:
+      break;
+    case NextStep::kReadValue:
+      value_filled_ = 0;
+      tail_filled_ = 0;
+      state_ = State::kReadValue;
+      break;
+    case NextStep::kSwallow:
+      swallow_left_ = o.swallow;
+      state_ = State::kSwallow;
+      break;
+    case NextStep::kClose:
+      close_after_write_ = true;
+      break;
+  }
+  return true;
+}
+
+bool Connection::StepReadValue() {
+  std::span<char> value = pending_.reservation.value();
+  if (value_filled_ < value.size()) {
+    size_t n = std::min<uint64_t>(value.size() - value_filled_, in_.size());
+    if (n == 0) return false;
+    std::memcpy(value.data() + value_filled_, in_.data().data(), n);
+    in_.Consume(n);
+    value_filled_ += n;
+    if (value_filled_ < value.size()) return false;
+  }
+  while (tail_filled_ < 2) {
+    if (in_.size() == 0) return false;
+    tail_[tail_filled_++] = in_.data()[0];
+    in_.Consume(1);
+  }
+  const bool ok = tail_[0] == '\r' && tail_[1] == '\n';
+  dispatcher_.FinishStore(pending_, ok, out_);
+  state_ = State::kParse;
+  return true;
+}
+
+bool Connection::StepSwallow() {
+  size_t n = std::min<uint64_t>(swallow_left_, in_.size());
+  in_.Consume(n);
+  swallow_left_ -= n;
+  if (swallow_left_ > 0) return false;
+  state_ = State::kParse;
+  return true;
+}
+
+void Connection::LogCommand(std::string_view line) const {
+  // Keys may hold any byte: log a bounded, escaped copy (never assume a NUL).
+  std::string shown;
+  for (char c : line.substr(0, 512)) {
+    if (c == '\r' || c == '\n') continue;
+    if (c >= 0x20 && c < 0x7f) {
+      shown.push_back(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof(hex), "\\x%02x", static_cast<unsigned char>(c));
+      shown += hex;
+    }
+  }
+  LOG(INFO) << "<" << fd_ << " " << shown;
+}
+
+void Connection::PublishGauges() {
+  WorkerGauges& g = worker_.shared().gauges;
+  int64_t rb = static_cast<int64_t>(in_.capacity());
+  int64_t ob = static_cast<int64_t>(out_.capacity_bytes());
+  if (rb == published_read_bytes_ && ob == published_out_bytes_) return;
+  g.read_buf_bytes.fetch_add(rb - published_read_bytes_, std::memory_order_relaxed);
+  g.output_bytes.fetch_add(ob - published_out_bytes_, std::memory_order_relaxed);
+  if ((rb > 0) != (published_read_bytes_ > 0))
+    g.read_buf_count.fetch_add(rb > 0 ? 1 : -1, std::memory_order_relaxed);
+  published_read_bytes_ = rb;
+  published_out_bytes_ = ob;
+}
+
+}  // namespace slabd::server

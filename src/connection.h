@@ -1,0 +1,85 @@
+// Connection: one client socket on a worker thread, driven by libevent.
+//
+// A small state machine, one function per state, over a ReadBuffer:
+//   kParse      parse the next command line and dispatch it
+//   kReadValue  fill a reserved item with a storage command's data block, then
+//               check its "\r\n" (direct reads into the item for large values)
+//   kSwallow    discard the data block of a rejected storage command
+// Replies of everything parsed from one read are queued in an OutputQueue and leave
+// in one writev. Reads happen once per readiness event (more only when a read
+// filled the buffer), so no syscall is spent on a read that would return EAGAIN.
+//
+// Backpressure: when queued output exceeds ServerOptions::max_pending_output the
+// connection stops parsing; when the socket will not take more it stops reading
+// and waits for EV_WRITE. A client that sends and never reads therefore costs at
+// most the read buffer plus that much output.
+//
+// Thread safety: created, driven and destroyed on its worker's thread only.
+#ifndef SLABD_SRC_CONNECTION_H_
+#define SLABD_SRC_CONNECTION_H_
+
+#include <event2/event.h>
+
+#include <cstdint>
+
+#include "src/output_queue.h"
+#include "src/read_buffer.h"
+#include "src/text_dispatch.h"
+
+namespace slabd::server {
+
+class Worker;
+
+class Connection {
+ public:
+  // Takes ownership of `fd` (non-blocking) and starts waiting for input.
+  Connection(int fd, Worker& worker);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Closes the socket and unregisters; the worker deletes the object afterwards.
+  void Close();
+  bool closed() const { return fd_ < 0; }
+
+ private:
+  enum class State { kParse, kReadValue, kSwallow };
+
+  static void OnEvent(evutil_socket_t fd, short what, void* arg);
+  void HandleReadable();
+  void HandleWritable();
+  // Processes buffered input and flushes replies. False once the connection has
+  // closed or is waiting for the socket to drain.
+  bool Run();
+  // Reads once. Returns bytes read, 0 on EOF, -1 on EAGAIN, -2 on error.
+  ssize_t ReadOnce(bool* filled);
+  void Process();
+  bool StepParse();
+  bool StepReadValue();
+  bool StepSwallow();
+  void LogCommand(std::string_view line) const;
+  void WantEvents(short what);
+  void PublishGauges();
+
+  int fd_;
+  Worker& worker_;
+  TextDispatcher& dispatcher_;
+  event* event_ = nullptr;
+  short armed_ = 0;
+  State state_ = State::kParse;
+  ReadBuffer in_;
+  OutputQueue out_;
+  PendingStore pending_;
+  uint64_t value_filled_ = 0;   // kReadValue: value bytes written into the item
+  uint32_t tail_filled_ = 0;    // kReadValue: bytes of the trailing "\r\n" seen
+  char tail_[2] = {0, 0};
+  uint64_t swallow_left_ = 0;   // kSwallow
+  bool close_after_write_ = false;
+  bool output_full_ = false;    // parsing paused until queued output drains
+  int64_t published_read_bytes_ = 0;
+  int64_t published_out_bytes_ = 0;
+};
+
+}  // namespace slabd::server
+
+#endif  // SLABD_SRC_CONNECTION_H_

@@ -1,0 +1,105 @@
+// Listener (see listener.h).
+#include "src/listener.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace slabd::server {
+namespace {
+constexpr char kTooMany[] = "ERROR Too many open connections\r\n";
+}  // namespace
+
+Listener::~Listener() {
+  for (evconnlistener* l : listeners_) evconnlistener_free(l);
+}
+
+std::string Listener::Open(const std::string& listen, int port, int backlog) {
+  std::string list = listen.empty() ? "0.0.0.0" : listen;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t end = list.find_first_of(",;", pos);
+    std::string entry = list.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? list.size() + 1 : end + 1;
+    if (entry.empty()) continue;
+    std::string host = entry;
+    std::string port_text = std::to_string(port);
+    if (entry.front() == '[') {  // [v6addr] or [v6addr]:port
+      size_t close = entry.find(']');
+      if (close == std::string::npos) return "invalid listen address: " + entry;
+      host = entry.substr(1, close - 1);
+      if (close + 1 < entry.size() && entry[close + 1] == ':') port_text = entry.substr(close + 2);
+    } else if (entry.find(':') != std::string::npos &&
+               entry.find(':') == entry.rfind(':')) {  // host:port (not a bare v6 address)
+      host = entry.substr(0, entry.find(':'));
+      port_text = entry.substr(entry.find(':') + 1);
+    }
+    std::string err = OpenOne(host, port_text, backlog);
+    if (!err.empty()) return err;
+  }
+  return "";
+}
+
+std::string Listener::OpenOne(const std::string& host, const std::string& port, int backlog) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  if (rc != 0) return "getaddrinfo(" + host + "): " + gai_strerror(rc);
+  std::string err;
+  int bound = 0;
+  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (ai->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd, backlog) != 0) {
+      err = "failed to listen on TCP port " + port + ": " + std::strerror(errno);
+      ::close(fd);
+      continue;
+    }
+    evconnlistener* l = evconnlistener_new(base_, &Listener::OnAccept, this,
+                                           LEV_OPT_CLOSE_ON_FREE, backlog, fd);
+    if (l == nullptr) {
+      ::close(fd);
+      err = "evconnlistener_new failed";
+      continue;
+    }
+    listeners_.push_back(l);
+    ++bound;
+  }
+  freeaddrinfo(res);
+  return bound > 0 ? "" : (err.empty() ? "no usable address for " + host : err);
+}
+
+void Listener::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
+  auto* self = static_cast<Listener*>(arg);
+  ServerContext& ctx = self->ctx_;
+  // memcached counts listening sockets against -c as well.
+  if (ctx.curr_connections.load() + self->count() >= ctx.options.max_connections) {
+    ssize_t n = ::write(fd, kTooMany, sizeof(kTooMany) - 1);
+    (void)n;
+    ::close(fd);
+    ctx.rejected_connections.fetch_add(1);
+    return;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  int64_t now = ctx.curr_connections.fetch_add(1) + 1;
+  ctx.total_connections.fetch_add(1);
+  int64_t seen = ctx.max_conn_structures.load();
+  while (now > seen && !ctx.max_conn_structures.compare_exchange_weak(seen, now)) {
+  }
+  self->on_accept_(fd);
+}
+
+}  // namespace slabd::server

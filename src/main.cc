@@ -1,0 +1,20 @@
+// slabd entry point: parse options, set up logging, run the server.
+#include <glog/logging.h>
+
+#include <cstdio>
+
+#include "src/options.h"
+#include "src/server.h"
+
+int main(int argc, char** argv) {
+  slabd::server::ParsedOptions parsed = slabd::server::ParseOptions(argc, argv);
+  if (parsed.exit_code >= 0) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  FLAGS_logtostderr = true;
+  // -v shows warnings and start-up information, -vv every command as well.
+  FLAGS_minloglevel = parsed.options.verbose > 0 ? google::GLOG_INFO : google::GLOG_WARNING;
+  google::InitGoogleLogging(argv[0]);
+  return slabd::server::RunServer(parsed.options);
+}

@@ -1,0 +1,260 @@
+// Command-line parsing (see options.h).
+//
+// memcached's short options are rewritten to gflags long names first
+// (`-m 64` -> `--memory_limit=64`), then gflags parses everything, then the flags are
+// validated and copied into ServerOptions with memcached's error messages.
+#include "src/options.h"
+
+#include <gflags/gflags.h>
+#include <sysexits.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+DEFINE_int32(port, 11211, "TCP port to listen on (0 = off)");
+DEFINE_int32(udp_port, 0, "UDP port (0 = off; UDP is not served by this version)");
+DEFINE_string(listen, "127.0.0.1", "interface to listen on (memcached: all interfaces)");
+DEFINE_int32(threads, 4, "number of worker threads");
+DEFINE_int32(conn_limit, 1024, "max simultaneous connections");
+DEFINE_int32(memory_limit, 64, "item memory in megabytes");
+DEFINE_double(slab_growth_factor, 1.125, "chunk size growth factor between slab classes");
+DEFINE_int32(slab_min_size, 48, "key+value+flags space of the smallest chunk");
+DEFINE_string(max_item_size, "1m", "largest item (k/m suffix), 1k..1024m");
+DEFINE_bool(disable_evictions, false, "return errors on memory exhausted instead of evicting");
+DEFINE_bool(disable_cas, false, "disable use of CAS");
+DEFINE_int32(verbose, 0, "verbosity: 1 errors and warnings, 2 also client commands");
+DEFINE_int32(max_reqs_per_event, 20, "accepted for compatibility (see README)");
+DEFINE_int32(listen_backlog, 1024, "listen backlog");
+DEFINE_string(user, "", "user to run as (accepted for compatibility)");
+DEFINE_string(extended, "", "comma separated memcached -o options");
+
+namespace slabd::server {
+namespace {
+
+// memcached's option letters: those taking an argument map to a gflags name.
+struct ShortOption {
+  char letter;
+  const char* flag;
+  bool takes_value;
+};
+constexpr ShortOption kShortOptions[] = {
+    {'p', "port", true},           {'U', "udp_port", true},
+    {'l', "listen", true},         {'t', "threads", true},
+    {'c', "conn_limit", true},     {'m', "memory_limit", true},
+    {'f', "slab_growth_factor", true}, {'n', "slab_min_size", true},
+    {'I', "max_item_size", true},  {'R', "max_reqs_per_event", true},
+    {'b', "listen_backlog", true}, {'u', "user", true},
+    {'o', "extended", true},       {'M', "disable_evictions", false},
+    {'C', "disable_cas", false},
+};
+
+// memcached's long option names that differ from ours after '-' -> '_'.
+struct LongAlias {
+  const char* memcached;
+  const char* ours;
+};
+constexpr LongAlias kLongAliases[] = {
+    {"udp-port", "udp_port"}, {"conn-limit", "conn_limit"},
+    {"memory-limit", "memory_limit"}, {"slab-growth-factor", "slab_growth_factor"},
+    {"slab-min-size", "slab_min_size"}, {"max-item-size", "max_item_size"},
+    {"disable-evictions", "disable_evictions"}, {"disable-cas", "disable_cas"},
+    {"max-reqs-per-event", "max_reqs_per_event"}, {"listen-backlog", "listen_backlog"},
+    {"extended", "extended"},
+};
+
+const ShortOption* FindShort(char c) {
+  for (const auto& o : kShortOptions)
+    if (o.letter == c) return &o;
+  return nullptr;
+}
+
+std::string Usage() {
+  return std::string("slabd ") + kSlabdVersion +
+         " (memcached " + kCompatVersion + " compatible)\n"
+         "-p, --port=<num>          TCP port to listen on (default: 11211)\n"
+         "-U, --udp-port=<num>      UDP port (default: 0, off)\n"
+         "-l, --listen=<addr>       interface to listen on (default: 127.0.0.1)\n"
+         "-t, --threads=<num>       number of worker threads (default: 4)\n"
+         "-c, --conn-limit=<num>    max simultaneous connections (default: 1024)\n"
+         "-m, --memory-limit=<mb>   item memory in megabytes (default: 64)\n"
+         "-M, --disable-evictions   return errors when memory is full\n"
+         "-f, --slab-growth-factor=<f>  chunk size growth factor (default: 1.125)\n"
+         "-n, --slab-min-size=<n>   min key+value+flags space (default: 48)\n"
+         "-I, --max-item-size=<sz>  largest item, k/m suffix (default: 1m)\n"
+         "-C, --disable-cas         disable use of CAS\n"
+         "-R, --max-reqs-per-event=<n>  accepted for compatibility (default: 20)\n"
+         "-b, --listen-backlog=<n>  listen backlog (default: 1024)\n"
+         "-u, --user=<name>         accepted for compatibility\n"
+         "-o, --extended=<opts>     hashpower=<n>, slab_chunk_max=<kb>\n"
+         "-v, -vv                   verbose (errors; also client commands)\n"
+         "-h, --help                this text\n"
+         "-V, --version             print version and exit\n";
+}
+
+// Rewrites memcached-style arguments to gflags' --name=value form. Returns an error
+// message for an unknown short option or a missing value.
+std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* help,
+                    bool* version) {
+  int verbose = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help") { *help = true; continue; }
+    if (arg == "--version") { *version = true; continue; }
+    if (arg.substr(0, 2) == "--") {
+      std::string a(arg.substr(2));
+      size_t eq = a.find('=');
+      std::string name = a.substr(0, eq);
+      for (const auto& alias : kLongAliases)
+        if (name == alias.memcached) name = alias.ours;
+      for (char& c : name)
+        if (c == '-') c = '_';
+      if (eq == std::string::npos && i + 1 < argc && argv[i + 1][0] != '-' &&
+          name != "disable_evictions" && name != "disable_cas") {
+        out->push_back("--" + name + "=" + argv[++i]);
+      } else {
+        out->push_back("--" + name + (eq == std::string::npos ? "" : a.substr(eq)));
+      }
+      continue;
+    }
+    if (arg.size() < 2 || arg[0] != '-') return "unexpected argument: " + std::string(arg);
+    for (size_t j = 1; j < arg.size(); ++j) {
+      char c = arg[j];
+      if (c == 'v') { ++verbose; continue; }
+      if (c == 'h') { *help = true; continue; }
+      if (c == 'V') { *version = true; continue; }
+      const ShortOption* o = FindShort(c);
+      if (o == nullptr) return std::string("invalid option -- '") + c + "'";
+      if (!o->takes_value) { out->push_back(std::string("--") + o->flag); continue; }
+      std::string value;
+      if (j + 1 < arg.size()) value = std::string(arg.substr(j + 1));
+      else if (i + 1 < argc) value = argv[++i];
+      else return std::string("option requires an argument -- '") + c + "'";
+      out->push_back(std::string("--") + o->flag + "=" + value);
+      break;
+    }
+  }
+  if (verbose > 0) out->push_back("--verbose=" + std::to_string(verbose));
+  return "";
+}
+
+// -o: comma separated suboptions.
+std::string ApplyExtended(const std::string& list, ServerOptions* o) {
+  size_t pos = 0;
+  while (pos <= list.size() && !list.empty()) {
+    size_t comma = list.find(',', pos);
+    std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos
+                                                                    : comma - pos);
+    size_t eq = item.find('=');
+    std::string key = item.substr(0, eq);
+    std::string val = eq == std::string::npos ? "" : item.substr(eq + 1);
+    char* end = nullptr;
+    long n = std::strtol(val.c_str(), &end, 10);
+    bool numeric = !val.empty() && *end == '\0';
+    if (key == "hashpower" && numeric) {
+      if (n < 12 || n > 32) return "Initial hashtable multiplier of " + val + " is too low or high";
+      o->store.hashpower = static_cast<int>(n);
+    } else if (key == "slab_chunk_max" && numeric) {
+      o->store.slab_chunk_max = static_cast<uint32_t>(n) * 1024;
+    } else {
+      return "Illegal suboption \"" + item + "\"";
+    }
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return "";
+}
+
+std::string Validate(ServerOptions* o) {
+  if (o->port < 0 || o->port > 65535) return "Invalid port number: " + std::to_string(o->port);
+  if (o->udp_port != 0) return "UDP is not supported by this version of slabd (use -U 0)";
+  if (o->threads <= 0) return "Number of threads must be greater than 0";
+  if (o->max_connections <= 0) return "Maximum connections must be greater than 0";
+  if (FLAGS_memory_limit <= 0) return "Memory limit must be greater than 0";
+  if (o->store.growth_factor <= 1.0) return "Factor must be greater than 1";
+  if (FLAGS_slab_min_size <= 0) return "Chunk size must be greater than 0";
+  auto item_max = ParseSize(FLAGS_max_item_size);
+  if (!item_max) return "Invalid -I value: " + FLAGS_max_item_size;
+  if (*item_max < 1024) return "Item max size cannot be less than 1024 bytes.";
+  if (*item_max > (1ull << 30)) return "Cannot set item size limit higher than a gigabyte.";
+  if (*item_max > o->store.max_bytes / 2)
+    return "Cannot set item size limit higher than 1/2 of memory max.";
+  o->store.item_size_max = static_cast<uint32_t>(*item_max);
+  if (o->store.slab_chunk_max > o->store.page_size ||
+      o->store.slab_chunk_max < 1024 || o->store.page_size % o->store.slab_chunk_max != 0)
+    return "slab_chunk_max must be between 1k and the 1m page size and divide it";
+  // memcached sizes the item-lock table by thread count; it must stay below hashpower.
+  int lock_power = o->threads <= 2 ? 10 : o->threads <= 4 ? 12 : o->threads <= 10 ? 13 : 14;
+  o->store.lock_power = std::min(lock_power, o->store.hashpower);
+  return "";
+}
+
+}  // namespace
+
+std::optional<uint64_t> ParseSize(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (end == text.c_str()) return std::nullopt;
+  std::string_view rest(end);
+  if (rest == "k" || rest == "K") n *= 1024;
+  else if (rest == "m" || rest == "M") n *= 1024 * 1024;
+  else if (!rest.empty()) return std::nullopt;
+  return n;
+}
+
+ParsedOptions ParseOptions(int argc, char** argv) {
+  ParsedOptions result;
+  std::vector<std::string> rewritten;
+  bool help = false;
+  bool version = false;
+  std::string err = Rewrite(argc, argv, &rewritten, &help, &version);
+  if (!err.empty()) {
+    result.exit_code = EX_USAGE;
+    result.message = "slabd: " + err + "\nTry 'slabd -h' for more information.\n";
+    return result;
+  }
+  if (help || version) {
+    result.exit_code = 0;
+    result.message = help ? Usage() : std::string("slabd ") + kSlabdVersion + "\n";
+    return result;
+  }
+  std::vector<char*> args;
+  std::string prog = argv[0];
+  args.push_back(prog.data());
+  for (auto& s : rewritten) args.push_back(s.data());
+  int n = static_cast<int>(args.size());
+  char** p = args.data();
+  gflags::SetUsageMessage("slabd: a memcached-compatible cache server (slabd -h)");
+  gflags::ParseCommandLineNonHelpFlags(&n, &p, /*remove_flags=*/true);
+  if (n > 1) {
+    result.exit_code = EX_USAGE;
+    result.message = std::string("slabd: unexpected argument: ") + p[1] + "\n";
+    return result;
+  }
+  ServerOptions& o = result.options;
+  o.port = FLAGS_port;
+  o.udp_port = FLAGS_udp_port;
+  o.listen = FLAGS_listen;
+  o.threads = FLAGS_threads;
+  o.max_connections = FLAGS_conn_limit;
+  o.reqs_per_event = FLAGS_max_reqs_per_event;
+  o.backlog = FLAGS_listen_backlog;
+  o.verbose = FLAGS_verbose;
+  o.user = FLAGS_user;
+  o.store.max_bytes = static_cast<uint64_t>(std::max(FLAGS_memory_limit, 0)) << 20;
+  o.store.min_chunk = static_cast<uint32_t>(std::max(FLAGS_slab_min_size, 0));
+  o.store.growth_factor = FLAGS_slab_growth_factor;
+  o.store.evict = !FLAGS_disable_evictions;
+  o.store.use_cas = !FLAGS_disable_cas;
+  err = ApplyExtended(FLAGS_extended, &o);
+  if (err.empty()) err = Validate(&o);
+  if (!err.empty()) {
+    result.exit_code = EX_USAGE;
+    result.message = "slabd: " + err + "\n";
+  }
+  return result;
+}
+
+}  // namespace slabd::server

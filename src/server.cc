@@ -1,0 +1,149 @@
+// RunServer: the composition root (see server.h).
+#include "src/server.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <glog/logging.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sysexits.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "slab/store.h"
+#include "src/listener.h"
+#include "src/server_context.h"
+#include "src/system_clock.h"
+#include "src/worker.h"
+
+namespace slabd::server {
+namespace {
+
+// memcached raises RLIMIT_NOFILE to fit -c; do the same (best effort).
+void RaiseFileLimit(int max_connections) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + 64;
+  if (rl.rlim_cur >= want) return;
+  rl.rlim_cur = want;
+  if (rl.rlim_max < want) rl.rlim_max = want;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+    LOG(WARNING) << "could not raise the open-file limit to " << want;
+}
+
+// Drives Store::Maintain(): often while the hash table is growing, rarely otherwise.
+class Maintainer {
+ public:
+  explicit Maintainer(slab::Store& store) : store_(store) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~Maintainer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    pthread_setname_np(pthread_self(), "slabd-maint");
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      store_.Maintain();
+      const bool busy = store_.Stats().hash_is_expanding;
+      lock.lock();
+      cv_.wait_for(lock, busy ? std::chrono::milliseconds(1) : std::chrono::milliseconds(100),
+                   [this] { return stop_; });
+    }
+  }
+
+  slab::Store& store_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+
+void OnTick(evutil_socket_t, short, void* arg) { static_cast<SystemClock*>(arg)->Tick(); }
+
+void OnSignal(evutil_socket_t sig, short, void* arg) {
+  LOG(INFO) << "signal " << sig << " received, shutting down";
+  event_base_loopbreak(static_cast<event_base*>(arg));
+}
+
+}  // namespace
+
+int RunServer(const ServerOptions& options) {
+  signal(SIGPIPE, SIG_IGN);
+  evthread_use_pthreads();
+  RaiseFileLimit(options.max_connections);
+
+  SystemClock clock;
+  slab::Store store(options.store, &clock);
+  ServerContext ctx(options, clock, store);
+  ctx.verbosity.store(std::min(options.verbose, 2));
+  for (int i = 0; i < options.threads; ++i) ctx.workers.emplace_back();
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (WorkerShared& shared : ctx.workers) {
+    workers.push_back(std::make_unique<Worker>(ctx, shared));
+    if (!workers.back()->Start()) {
+      std::fprintf(stderr, "slabd: failed to start worker threads\n");
+      return EX_OSERR;
+    }
+  }
+  Maintainer maintainer(store);
+
+  event_base* base = event_base_new();
+  size_t next = 0;
+  auto listener = std::make_unique<Listener>(base, ctx, [&workers, &next](int fd) {
+    workers[next++ % workers.size()]->Enqueue(fd);
+  });
+  int status = 0;
+  if (options.port != 0) {
+    std::string err = listener->Open(options.listen, options.port, options.backlog);
+    if (!err.empty()) {
+      std::fprintf(stderr, "slabd: %s\n", err.c_str());
+      status = EX_OSERR;
+    }
+  }
+  ctx.listeners = listener->count();
+
+  event* tick = event_new(base, -1, EV_PERSIST, &OnTick, &clock);
+  timeval second{1, 0};
+  event_add(tick, &second);
+  event* sigint = evsignal_new(base, SIGINT, &OnSignal, base);
+  event* sigterm = evsignal_new(base, SIGTERM, &OnSignal, base);
+  event_add(sigint, nullptr);
+  event_add(sigterm, nullptr);
+
+  if (status == 0) {
+    LOG(INFO) << "slabd listening on " << options.listen << ":" << options.port << " with "
+              << options.threads << " worker threads";
+    event_base_dispatch(base);
+  }
+
+  // Tear down in reverse order of construction.
+  listener.reset();
+  for (auto& w : workers) w->Stop();
+  for (auto& w : workers) w->Join();
+  workers.clear();
+  event_free(sigterm);
+  event_free(sigint);
+  event_free(tick);
+  event_base_free(base);
+  return status;
+}
+
+}  // namespace slabd::server

@@ -1,0 +1,59 @@
+// ServerContext: what every worker shares, built by Server in dependency order.
+//
+// Holds references to the long-lived modules (options, clock, store) and the few
+// counters that are process-wide rather than per thread (connection counts,
+// verbosity). Workers reach everything through this object: there are no mutable
+// globals.
+//
+// Thread safety: the references are immutable after start-up; the counters are
+// atomics; `workers` is filled before any worker thread starts and never resized.
+#ifndef SLABD_SRC_SERVER_CONTEXT_H_
+#define SLABD_SRC_SERVER_CONTEXT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "slab/store.h"
+#include "src/server_options.h"
+#include "src/system_clock.h"
+#include "src/thread_stats.h"
+
+namespace slabd::server {
+
+// Gauges a worker publishes about its connections' buffers (`stats` read_buf_*).
+struct WorkerGauges {
+  std::atomic<int64_t> read_buf_count{0};
+  std::atomic<int64_t> read_buf_bytes{0};
+  std::atomic<int64_t> output_bytes{0};
+  std::atomic<int64_t> connections{0};
+};
+
+struct WorkerShared {
+  ThreadStats stats;
+  WorkerGauges gauges;
+};
+
+struct ServerContext {
+  ServerContext(const ServerOptions& o, const SystemClock& c, slab::Store& s)
+      : options(o), clock(c), store(s) {}
+
+  const ServerOptions& options;
+  const SystemClock& clock;
+  slab::Store& store;
+
+  std::atomic<int> verbosity{0};
+  std::atomic<int64_t> curr_connections{0};   // client connections open now
+  std::atomic<uint64_t> total_connections{0}; // client connections ever accepted
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<int64_t> max_conn_structures{0};
+  int listeners = 0;                          // listening sockets (memcached counts them as connections)
+  bool accepting = true;
+
+  std::deque<WorkerShared> workers;           // one per worker thread
+};
+
+}  // namespace slabd::server
+
+#endif  // SLABD_SRC_SERVER_CONTEXT_H_

@@ -1,0 +1,34 @@
+// ServerOptions: every setting of the server process as one plain struct.
+//
+// Built once at start-up by ParseOptions() (options.cc, the only file that reads
+// gflags) and then passed down by const reference. Nothing in it changes while the
+// server runs; runtime-adjustable knobs (verbosity) live in ServerState.
+#ifndef SLABD_SRC_SERVER_OPTIONS_H_
+#define SLABD_SRC_SERVER_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "slab/store.h"
+
+namespace slabd::server {
+
+struct ServerOptions {
+  int port = 11211;                 // -p; 0 disables TCP
+  int udp_port = 0;                 // -U; UDP is not served yet, only 0 is accepted
+  std::string listen = "127.0.0.1"; // -l; memcached listens on every interface
+  int threads = 4;                  // -t
+  int max_connections = 1024;       // -c
+  int reqs_per_event = 20;          // -R
+  int backlog = 1024;               // -b
+  int verbose = 0;                  // -v / -vv
+  std::string user;                 // -u (accepted for memcached compatibility)
+  slab::StoreOptions store;         // -m -n -f -I -M -C -o hashpower=
+  // Bytes of replies queued on one connection above which it stops parsing input
+  // until the client reads: bounds memory for clients that send and never read.
+  uint64_t max_pending_output = 4u << 20;
+};
+
+}  // namespace slabd::server
+
+#endif  // SLABD_SRC_SERVER_OPTIONS_H_

@@ -1,0 +1,270 @@
+// TextDispatcher (see text_dispatch.h).
+#include "src/text_dispatch.h"
+
+#include <algorithm>
+
+#include "proto/text_writer.h"
+#include "src/options.h"
+#include "src/stats_report.h"
+
+namespace slabd::server {
+
+using proto::TextCommand;
+using proto::TextRequest;
+
+void TextDispatcher::Reply(std::string_view line_with_crlf, bool noreply, OutputQueue& out) {
+  if (!noreply) out.Append(line_with_crlf);
+}
+
+void TextDispatcher::Reject(std::string_view line, bool noreply, OutputQueue& out) {
+  if (noreply) return;
+  proto::AppendLine(out.text(), line);
+}
+
+DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out,
+                                        PendingStore* pending) {
+  switch (req.command) {
+    case TextCommand::kGet:
+    case TextCommand::kGets:
+    case TextCommand::kGat:
+    case TextCommand::kGats:
+      Retrieve(req, out);
+      break;
+    case TextCommand::kSet:
+    case TextCommand::kAdd:
+    case TextCommand::kReplace:
+    case TextCommand::kAppend:
+    case TextCommand::kPrepend:
+    case TextCommand::kCas:
+      return BeginStore(req, out, pending);
+    case TextCommand::kIncr:
+    case TextCommand::kDecr:
+      Arithmetic(req, out);
+      break;
+    case TextCommand::kTouch:
+      Touch(req, out);
+      break;
+    case TextCommand::kDelete:
+      Delete(req, out);
+      break;
+    case TextCommand::kFlushAll:
+      FlushAll(req, out);
+      break;
+    case TextCommand::kVersion:
+      out.Append("VERSION ");
+      out.Append(kCompatVersion);
+      out.Append("\r\n");
+      break;
+    case TextCommand::kVerbosity:
+      Verbosity(req, out);
+      break;
+    case TextCommand::kQuit:
+      return {NextStep::kClose, 0};
+    case TextCommand::kStats:
+      WriteStatsReply(ctx_, req.args, out.text());
+      break;
+    case TextCommand::kShutdown:
+      Reply(proto::kErrorShutdownNotEnabled, req.noreply, out);
+      break;
+    case TextCommand::kCacheMemlimit:
+      CacheMemlimit(req, out);
+      break;
+    case TextCommand::kSlabs:
+    case TextCommand::kLru:
+    case TextCommand::kLruCrawler:
+    case TextCommand::kWatch:
+    case TextCommand::kRefreshCerts:
+    case TextCommand::kExtstore:
+    case TextCommand::kMeta:
+      // Not implemented yet (README: what is missing); memcached builds without a
+      // feature answer ERROR the same way.
+      Reply(proto::kError, req.noreply, out);
+      break;
+  }
+  return {};
+}
+
+void TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out) {
+  const bool touch = req.command == TextCommand::kGat || req.command == TextCommand::kGats;
+  const bool with_cas = req.command == TextCommand::kGets || req.command == TextCommand::kGats;
+  const slab::RelTime exptime = touch ? slab::ToRelExptime(req.exptime, ctx_.clock) : 0;
+  ThreadStats& st = worker_.stats;
+  for (std::string_view key : req.keys) {
+    slab::LookupResult r;
+    if (touch) {
+      st.cmd_touch.Add();
+      r = ctx_.store.GetAndTouch(key, exptime);
+    } else {
+      st.cmd_get.Add();
+      r = ctx_.store.Get(key);
+    }
+    if (!r.item) {
+      if (touch) {
+        st.touch_misses.Add();
+      } else {
+        st.get_misses.Add();
+        if (r.reason == slab::MissReason::kExpired) st.get_expired.Add();
+        if (r.reason == slab::MissReason::kFlushed) st.get_flushed.Add();
+      }
+      continue;
+    }
+    if (touch) {
+      st.touch_hits.Add();
+      Class(r.item.class_id()).touch_hits.Add();
+    } else {
+      st.get_hits.Add();
+      Class(r.item.class_id()).get_hits.Add();
+    }
+    std::string_view value = r.item.value();
+    if (with_cas) {
+      proto::AppendValueHeaderCas(out.text(), key, r.item.flags(), value.size(), r.item.cas());
+    } else {
+      proto::AppendValueHeader(out.text(), key, r.item.flags(), value.size());
+    }
+    out.AppendValue(value, std::move(r.item));
+    out.Append("\r\n");
+  }
+  out.Append(proto::kEnd);
+}
+
+DispatchOutcome TextDispatcher::BeginStore(const TextRequest& req, OutputQueue& out,
+                                           PendingStore* pending) {
+  slab::StoreMode mode = slab::StoreMode::kSet;
+  switch (req.command) {
+    case TextCommand::kAdd: mode = slab::StoreMode::kAdd; break;
+    case TextCommand::kReplace: mode = slab::StoreMode::kReplace; break;
+    case TextCommand::kAppend: mode = slab::StoreMode::kAppend; break;
+    case TextCommand::kPrepend: mode = slab::StoreMode::kPrepend; break;
+    case TextCommand::kCas: mode = slab::StoreMode::kCas; break;
+    default: break;
+  }
+  slab::ReserveResult r = ctx_.store.Reserve(
+      req.key, req.flags, slab::ToRelExptime(req.exptime, ctx_.clock), req.value_len);
+  if (r.status != slab::AllocStatus::kOk) {
+    if (r.status == slab::AllocStatus::kTooLarge) {
+      worker_.stats.store_too_large.Add();
+      Reply(proto::kServerErrorObjectTooLarge, req.noreply, out);
+    } else {
+      worker_.stats.store_no_memory.Add();
+      Reply(proto::kServerErrorOutOfMemoryStoring, req.noreply, out);
+    }
+    // memcached unlinks the old value of a failed set so stale data is not served.
+    if (mode == slab::StoreMode::kSet) ctx_.store.Unlink(req.key);
+    return {NextStep::kSwallow, static_cast<uint64_t>(req.value_len) + 2};
+  }
+  // memcached counts cmd_set when the item is allocated, whatever the outcome.
+  worker_.stats.cmd_set.Add();
+  Class(r.reservation.class_id()).cmd_set.Add();
+  pending->reservation = std::move(r.reservation);
+  pending->mode = mode;
+  pending->cas = req.cas_unique;
+  pending->noreply = req.noreply;
+  return {NextStep::kReadValue, 0};
+}
+
+void TextDispatcher::FinishStore(PendingStore& pending, bool chunk_ok, OutputQueue& out) {
+  if (!chunk_ok) {
+    pending.reservation = slab::Reservation();
+    Reply(proto::kClientErrorBadDataChunk, pending.noreply, out);
+    return;
+  }
+  const bool is_cas = pending.mode == slab::StoreMode::kCas;
+  slab::LinkResult r = ctx_.store.Link(std::move(pending.reservation), pending.mode, pending.cas);
+  ThreadStats& st = worker_.stats;
+  switch (r.status) {
+    case slab::StoreStatus::kStored:
+      if (is_cas) {
+        st.cas_hits.Add();
+        Class(r.cls).cas_hits.Add();
+      }
+      Reply(proto::kStored, pending.noreply, out);
+      break;
+    case slab::StoreStatus::kNotStored:
+      Reply(proto::kNotStored, pending.noreply, out);
+      break;
+    case slab::StoreStatus::kExists:
+      if (is_cas) {
+        st.cas_badval.Add();
+        Class(r.cls).cas_badval.Add();
+      }
+      Reply(proto::kExists, pending.noreply, out);
+      break;
+    case slab::StoreStatus::kNotFound:
+      if (is_cas) st.cas_misses.Add();
+      Reply(proto::kNotFound, pending.noreply, out);
+      break;
+  }
+}
+
+void TextDispatcher::Arithmetic(const TextRequest& req, OutputQueue& out) {
+  const bool incr = req.command == TextCommand::kIncr;
+  slab::ArithResult r = ctx_.store.Arith(req.key, incr, req.delta);
+  ThreadStats& st = worker_.stats;
+  switch (r.status) {
+    case slab::ArithStatus::kOk:
+      (incr ? st.incr_hits : st.decr_hits).Add();
+      (incr ? Class(r.cls).incr_hits : Class(r.cls).decr_hits).Add();
+      if (!req.noreply) proto::AppendNumberLine(out.text(), r.value);
+      break;
+    case slab::ArithStatus::kNotFound:
+      (incr ? st.incr_misses : st.decr_misses).Add();
+      Reply(proto::kNotFound, req.noreply, out);
+      break;
+    case slab::ArithStatus::kNonNumeric:
+      Reply(proto::kClientErrorNonNumericValue, req.noreply, out);
+      break;
+    case slab::ArithStatus::kNoMemory:
+      Reply(proto::kServerErrorOutOfMemory, req.noreply, out);
+      break;
+  }
+}
+
+void TextDispatcher::Touch(const TextRequest& req, OutputQueue& out) {
+  ThreadStats& st = worker_.stats;
+  st.cmd_touch.Add();
+  slab::TouchResult r =
+      ctx_.store.Touch(req.key, slab::ToRelExptime(req.exptime, ctx_.clock));
+  if (r.found) {
+    st.touch_hits.Add();
+    Class(r.cls).touch_hits.Add();
+    Reply(proto::kTouched, req.noreply, out);
+  } else {
+    st.touch_misses.Add();
+    Reply(proto::kNotFound, req.noreply, out);
+  }
+}
+
+void TextDispatcher::Delete(const TextRequest& req, OutputQueue& out) {
+  slab::DeleteResult r = ctx_.store.Delete(req.key);
+  if (r.status == slab::DeleteStatus::kDeleted) {
+    worker_.stats.delete_hits.Add();
+    Class(r.cls).delete_hits.Add();
+    Reply(proto::kDeleted, req.noreply, out);
+  } else {
+    worker_.stats.delete_misses.Add();
+    Reply(proto::kNotFound, req.noreply, out);
+  }
+}
+
+void TextDispatcher::FlushAll(const TextRequest& req, OutputQueue& out) {
+  worker_.stats.cmd_flush.Add();
+  if (req.has_exptime && req.exptime > 0) {
+    ctx_.store.FlushAll(slab::ToRelExptime(req.exptime, ctx_.clock));
+  } else {
+    ctx_.store.FlushAll(0);
+  }
+  Reply(proto::kOk, req.noreply, out);
+}
+
+void TextDispatcher::Verbosity(const TextRequest& req, OutputQueue& out) {
+  ctx_.verbosity.store(static_cast<int>(std::min<uint32_t>(req.level, 2)),
+                       std::memory_order_relaxed);
+  Reply(proto::kOk, req.noreply, out);
+}
+
+void TextDispatcher::CacheMemlimit(const TextRequest& req, OutputQueue& out) {
+  // Changing the memory limit at run time is not supported yet (README: missing).
+  Reply(proto::kError, req.noreply, out);
+}
+
+}  // namespace slabd::server

@@ -1,0 +1,72 @@
+// TextDispatcher: joins the classic text protocol to the Store.
+//
+// The one place where text requests become Store calls and Store results become
+// wire replies (STYLE.md: storage errors map to wire errors in exactly one
+// function per protocol). It also counts what memcached counts, in the worker's
+// ThreadStats.
+//
+// Storage commands are two-phase: Execute() reserves an item and returns
+// kReadValue; the connection fills the reservation as the data block arrives and
+// calls FinishStore() with whether the block ended in "\r\n".
+//
+// Thread safety: one per connection, used on its worker thread only.
+#ifndef SLABD_SRC_TEXT_DISPATCH_H_
+#define SLABD_SRC_TEXT_DISPATCH_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "proto/text_request.h"
+#include "slab/store.h"
+#include "src/output_queue.h"
+#include "src/server_context.h"
+
+namespace slabd::server {
+
+struct PendingStore {
+  slab::Reservation reservation;
+  slab::StoreMode mode = slab::StoreMode::kSet;
+  uint64_t cas = 0;
+  bool noreply = false;
+};
+
+enum class NextStep { kContinue, kReadValue, kSwallow, kClose };
+
+struct DispatchOutcome {
+  NextStep next = NextStep::kContinue;
+  uint64_t swallow = 0;  // kSwallow: bytes of the data block to discard
+};
+
+class TextDispatcher {
+ public:
+  TextDispatcher(ServerContext& ctx, WorkerShared& worker) : ctx_(ctx), worker_(worker) {}
+
+  // Executes one request, appending its reply to `out`. For storage commands that
+  // got memory, fills `*pending` and returns kReadValue.
+  DispatchOutcome Execute(const proto::TextRequest& req, OutputQueue& out,
+                          PendingStore* pending);
+  // Completes a storage command once its data block has been read.
+  void FinishStore(PendingStore& pending, bool chunk_ok, OutputQueue& out);
+  // A request the parser rejected: `line` (without CRLF) unless noreply.
+  void Reject(std::string_view line, bool noreply, OutputQueue& out);
+
+ private:
+  void Retrieve(const proto::TextRequest& req, OutputQueue& out);
+  DispatchOutcome BeginStore(const proto::TextRequest& req, OutputQueue& out,
+                             PendingStore* pending);
+  void Arithmetic(const proto::TextRequest& req, OutputQueue& out);
+  void Touch(const proto::TextRequest& req, OutputQueue& out);
+  void Delete(const proto::TextRequest& req, OutputQueue& out);
+  void FlushAll(const proto::TextRequest& req, OutputQueue& out);
+  void Verbosity(const proto::TextRequest& req, OutputQueue& out);
+  void CacheMemlimit(const proto::TextRequest& req, OutputQueue& out);
+  void Reply(std::string_view line_with_crlf, bool noreply, OutputQueue& out);
+  ClassCounters& Class(slab::ClassId id) { return worker_.stats.classes[id.v]; }
+
+  ServerContext& ctx_;
+  WorkerShared& worker_;
+};
+
+}  // namespace slabd::server
+
+#endif  // SLABD_SRC_TEXT_DISPATCH_H_

@@ -1,0 +1,93 @@
+// Worker (see worker.h).
+#include "src/worker.h"
+
+#include <glog/logging.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "src/connection.h"
+
+namespace slabd::server {
+
+Worker::Worker(ServerContext& ctx, WorkerShared& shared)
+    : ctx_(ctx), shared_(shared), dispatcher_(ctx, shared) {}
+
+Worker::~Worker() {
+  Join();
+  if (notify_event_ != nullptr) event_free(notify_event_);
+  if (base_ != nullptr) event_base_free(base_);
+  if (notify_fd_ >= 0) ::close(notify_fd_);
+}
+
+bool Worker::Start() {
+  base_ = event_base_new();
+  notify_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (base_ == nullptr || notify_fd_ < 0) return false;
+  notify_event_ = event_new(base_, notify_fd_, EV_READ | EV_PERSIST, &Worker::OnNotify, this);
+  if (notify_event_ == nullptr || event_add(notify_event_, nullptr) != 0) return false;
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "slabd-worker");
+    event_base_loop(base_, 0);
+    for (Connection* c : conns_) delete c;
+    conns_.clear();
+  });
+  return true;
+}
+
+void Worker::Enqueue(int fd) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(fd);
+  }
+  uint64_t one = 1;
+  ssize_t n = ::write(notify_fd_, &one, sizeof(one));
+  (void)n;  // a full eventfd counter still wakes the loop
+}
+
+void Worker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  uint64_t one = 1;
+  ssize_t n = ::write(notify_fd_, &one, sizeof(one));
+  (void)n;
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::OnNotify(evutil_socket_t fd, short, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  uint64_t count;
+  ssize_t n = ::read(fd, &count, sizeof(count));
+  (void)n;
+  self->AcceptQueued();
+}
+
+void Worker::AcceptQueued() {
+  std::vector<int> fds;
+  bool stopping;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fds.swap(queue_);
+    stopping = stopping_;
+  }
+  for (int fd : fds) {
+    if (stopping) {
+      ::close(fd);
+      ctx_.curr_connections.fetch_sub(1, std::memory_order_relaxed);
+      continue;
+    }
+    conns_.insert(new Connection(fd, *this));
+  }
+  if (stopping) event_base_loopbreak(base_);
+}
+
+void Worker::Release(Connection* conn) {
+  conns_.erase(conn);
+  delete conn;
+}
+
+}  // namespace slabd::server

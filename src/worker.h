@@ -1,0 +1,66 @@
+// Worker: one libevent worker thread and the connections it owns.
+//
+// The listener hands accepted sockets over with Enqueue(): the fd goes on a
+// mutex-protected queue and an eventfd wakes the worker's loop, which creates the
+// Connection on its own thread. From then on the connection lives and dies on this
+// thread only. Stop() asks the loop to exit; Join() waits and closes what is left.
+//
+// Thread safety: Enqueue() and Stop() may be called from any thread; everything
+// else runs on the worker thread.
+#ifndef SLABD_SRC_WORKER_H_
+#define SLABD_SRC_WORKER_H_
+
+#include <event2/event.h>
+
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "src/server_context.h"
+#include "src/text_dispatch.h"
+
+namespace slabd::server {
+
+class Connection;
+
+class Worker {
+ public:
+  Worker(ServerContext& ctx, WorkerShared& shared);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread. False if libevent or the eventfd could not be set up.
+  bool Start();
+  void Enqueue(int fd);
+  void Stop();
+  void Join();
+
+  // Worker-thread API for connections.
+  event_base* base() { return base_; }
+  TextDispatcher& dispatcher() { return dispatcher_; }
+  WorkerShared& shared() { return shared_; }
+  ServerContext& context() { return ctx_; }
+  void Release(Connection* conn);
+
+ private:
+  static void OnNotify(evutil_socket_t fd, short what, void* arg);
+  void AcceptQueued();
+
+  ServerContext& ctx_;
+  WorkerShared& shared_;
+  TextDispatcher dispatcher_;
+  event_base* base_ = nullptr;
+  event* notify_event_ = nullptr;
+  int notify_fd_ = -1;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<int> queue_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;   // GUARDED_BY(mu_)
+  std::unordered_set<Connection*> conns_;
+};
+
+}  // namespace slabd::server
+
+#endif  // SLABD_SRC_WORKER_H_

@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""Memory limits, slow readers and connection-level robustness (fresh servers with flags)."""
+
+import os
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+from base import ServerTestCase, set_cmd, value_reply   # noqa: E402
+
+OOM = b"SERVER_ERROR out of memory storing object\r\n"
+
+
+class OutOfMemoryTest(ServerTestCase):
+    """-M: no evictions; storing past the limit is an error and stored data stays intact."""
+    server_args = ["-m", "8", "-M"]
+
+    def test_fill_until_out_of_memory(self):
+        value = b"m" * 100000
+        stored = []
+        for i in range(400):      # 40 MB of attempts against an 8 MB cache
+            key = b"oom%d" % i
+            self.c.send(set_cmd(key, value))
+            line = self.c.recv_line()
+            if line == OOM:
+                break
+            self.assertEqual(line, b"STORED\r\n")
+            stored.append(key)
+        else:
+            self.fail("never got %r" % OOM)
+        self.assertGreater(len(stored), 10)
+        self.c.sync()
+        # nothing was evicted; the connection and the server keep working
+        for key in (stored[0], stored[len(stored) // 2], stored[-1]):
+            self.assert_value(key, value)
+        self.c.expect(set_cmd(b"more", value), OOM)
+        self.c.expect(set_cmd(b"more", value, noreply=True), b"")
+        self.c.expect(b"get more\r\n", b"END\r\n")
+        stats = self.c.stats()
+        self.assertEqual(stats["evictions"], "0")
+        self.assertGreaterEqual(int(stats["store_no_memory"]), 2)
+        fresh = self.connect()
+        self.assert_value(stored[1], value, conn=fresh)
+
+
+class EvictionTest(ServerTestCase):
+    """Without -M the cache evicts instead of failing."""
+    server_args = ["-m", "8"]
+
+    def test_fill_evicts(self):
+        value = b"e" * 100000
+        script = b"".join(set_cmd(b"ev%d" % i, value, noreply=True) for i in range(300))
+        self.c.send(script)
+        self.c.sync(timeout=30)
+        self.store(b"last", b"x")
+        self.assert_value(b"last", b"x")
+        stats = self.c.stats()
+        self.assertGreater(int(stats["evictions"]), 0)
+        self.assertLessEqual(int(stats["bytes"]), 8 * 1024 * 1024)
+        self.assert_value(b"ev299", value)
+
+
+class ItemSizeMaxTest(ServerTestCase):
+    server_args = ["-I", "2m", "-m", "64"]
+
+    def test_larger_item_size(self):
+        value = bytes(range(256)) * 6000           # 1.5 MB
+        self.store(b"big", value)
+        self.c.send(b"get big\r\n")
+        self.assertEqual(self.c.read_get_reply(timeout=10),
+                         value_reply(b"big", value) + b"END\r\n")
+        self.c.sync()
+        huge = 3 * 1024 * 1024
+        self.c.expect(b"set huge 0 0 %d\r\n" % huge + b"h" * huge + b"\r\n",
+                      b"SERVER_ERROR object too large for cache\r\n")
+
+
+class SlowReaderTest(ServerTestCase):
+    """A client that pipelines gets of a large value and never reads must not make the
+    server buffer without bound, and must not starve other clients."""
+    server_args = ["-m", "64"]
+
+    def test_client_that_never_reads(self):
+        value = b"r" * 100000
+        self.store(b"big", value)
+        self.store(b"small", b"s")
+        rss_before = self.server.rss_kb()
+        slow = socket.create_connection(("127.0.0.1", self.server.port))
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.setblocking(False)
+        request = b"get big\r\n" * 1000
+        sent = 0
+        deadline = time.monotonic() + 12
+        peak = rss_before
+        # ~1.1 GB of replies requested (11,000 x 100 KB) unless the socket backs up first
+        while sent < 11 and time.monotonic() < deadline:
+            try:
+                slow.send(request)     # partial sends are fine: this is pressure, not framing
+                sent += 1
+            except BlockingIOError:
+                time.sleep(0.05)
+            peak = max(peak, self.server.rss_kb())
+            # meanwhile another client is served promptly
+            self.assert_value(b"small", b"s")
+        time.sleep(1.0)
+        peak = max(peak, self.server.rss_kb())
+        self.assertLess(peak, 200 * 1024, "RSS grew to %d KiB" % peak)
+        other = self.connect(timeout=5)
+        self.assert_value(b"big", value, conn=other)
+        slow.close()
+        time.sleep(0.2)
+        self.assertTrue(self.server.alive())
+        self.assert_value(b"small", b"s", conn=self.connect())
+
+
+class ManyConnectionsTest(ServerTestCase):
+    def test_hundreds_of_connections(self):
+        conns = [self.connect() for _ in range(300)]
+        for i, c in enumerate(conns):
+            c.send(set_cmd(b"c%d" % i, b"v%d" % i))
+        for c in conns:
+            self.assertEqual(c.recv_line(), b"STORED\r\n")
+        for i, c in enumerate(conns):
+            self.assert_value(b"c%d" % i, b"v%d" % i, conn=c)
+        for c in conns:
+            c.close()
+        self.assert_value(b"c7", b"v7", conn=self.connect())
+
+    def test_connect_and_drop_storm(self):
+        for _ in range(200):
+            s = socket.create_connection(("127.0.0.1", self.server.port))
+            s.send(b"get x")
+            s.close()
+        self.c.expect(b"get x\r\n", b"END\r\n")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,115 @@
+// ParseOptions: memcached's short options and gflags long names map onto one
+// ServerOptions; bad values are refused with memcached's messages.
+#include "src/options.h"
+
+#include <gflags/gflags.h>
+#include <gtest/gtest.h>
+#include <sysexits.h>
+
+#include <string>
+#include <vector>
+
+namespace slabd::server {
+namespace {
+
+class OptionsTest : public ::testing::Test {
+ protected:
+  // Each call starts from the defaults: gflags keeps values between parses.
+  ParsedOptions Parse(std::vector<std::string> args) {
+    gflags::FlagSaver saver;
+    args.insert(args.begin(), "slabd");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return ParseOptions(static_cast<int>(argv.size()), argv.data());
+  }
+};
+
+TEST_F(OptionsTest, DefaultsMatchMemcachedExceptListenAddressAndFactor) {
+  ParsedOptions p = Parse({});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.port, 11211);
+  EXPECT_EQ(p.options.listen, "127.0.0.1");
+  EXPECT_EQ(p.options.threads, 4);
+  EXPECT_EQ(p.options.max_connections, 1024);
+  EXPECT_EQ(p.options.store.max_bytes, 64ull << 20);
+  EXPECT_EQ(p.options.store.item_size_max, 1u << 20);
+  EXPECT_DOUBLE_EQ(p.options.store.growth_factor, 1.125);
+  EXPECT_TRUE(p.options.store.evict);
+  EXPECT_TRUE(p.options.store.use_cas);
+}
+
+TEST_F(OptionsTest, MemcachedShortOptions) {
+  ParsedOptions p = Parse({"-p", "22122", "-l", "0.0.0.0", "-m", "128", "-t", "2", "-c", "99",
+                           "-f", "1.25", "-n", "64", "-I", "2m", "-M", "-C", "-vv", "-U", "0"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.port, 22122);
+  EXPECT_EQ(p.options.listen, "0.0.0.0");
+  EXPECT_EQ(p.options.store.max_bytes, 128ull << 20);
+  EXPECT_EQ(p.options.threads, 2);
+  EXPECT_EQ(p.options.max_connections, 99);
+  EXPECT_DOUBLE_EQ(p.options.store.growth_factor, 1.25);
+  EXPECT_EQ(p.options.store.min_chunk, 64u);
+  EXPECT_EQ(p.options.store.item_size_max, 2u << 20);
+  EXPECT_FALSE(p.options.store.evict);
+  EXPECT_FALSE(p.options.store.use_cas);
+  EXPECT_EQ(p.options.verbose, 2);
+}
+
+TEST_F(OptionsTest, AttachedValuesAndClusteredFlags) {
+  ParsedOptions p = Parse({"-p22123", "-m32", "-Mv"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.port, 22123);
+  EXPECT_EQ(p.options.store.max_bytes, 32ull << 20);
+  EXPECT_FALSE(p.options.store.evict);
+  EXPECT_EQ(p.options.verbose, 1);
+}
+
+TEST_F(OptionsTest, LongNamesInBothSpellings) {
+  ParsedOptions p = Parse({"--memory-limit=16", "--port", "1234", "--max_item_size=512k",
+                           "--disable-cas"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.store.max_bytes, 16ull << 20);
+  EXPECT_EQ(p.options.port, 1234);
+  EXPECT_EQ(p.options.store.item_size_max, 512u << 10);
+  EXPECT_FALSE(p.options.store.use_cas);
+}
+
+TEST_F(OptionsTest, ExtendedHashpower) {
+  ParsedOptions p = Parse({"-o", "hashpower=20"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.store.hashpower, 20);
+}
+
+TEST_F(OptionsTest, RejectsBadValuesWithOneLine) {
+  EXPECT_EQ(Parse({"-f", "1.0"}).message, "slabd: Factor must be greater than 1\n");
+  EXPECT_EQ(Parse({"-t", "0"}).exit_code, EX_USAGE);
+  EXPECT_EQ(Parse({"-I", "512"}).message,
+            "slabd: Item max size cannot be less than 1024 bytes.\n");
+  EXPECT_EQ(Parse({"-m", "1", "-I", "1m"}).message,
+            "slabd: Cannot set item size limit higher than 1/2 of memory max.\n");
+  EXPECT_EQ(Parse({"-p", "70000"}).exit_code, EX_USAGE);
+  EXPECT_EQ(Parse({"-o", "bogus"}).message, "slabd: Illegal suboption \"bogus\"\n");
+  EXPECT_EQ(Parse({"-x"}).exit_code, EX_USAGE);
+  EXPECT_EQ(Parse({"-p"}).exit_code, EX_USAGE);
+  EXPECT_EQ(Parse({"-U", "11211"}).exit_code, EX_USAGE);
+}
+
+TEST_F(OptionsTest, HelpAndVersionExitZero) {
+  ParsedOptions h = Parse({"-h"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.message.find("-m, --memory-limit"), std::string::npos);
+  ParsedOptions v = Parse({"-V"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.message, std::string("slabd ") + kSlabdVersion + "\n");
+}
+
+TEST(ParseSizeTest, Suffixes) {
+  EXPECT_EQ(ParseSize("1048576"), 1048576u);
+  EXPECT_EQ(ParseSize("512k"), 512u * 1024);
+  EXPECT_EQ(ParseSize("2m"), 2u << 20);
+  EXPECT_EQ(ParseSize("2x"), std::nullopt);
+  EXPECT_EQ(ParseSize(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace slabd::server

@@ -16,6 +16,8 @@
 // bucket array is freed only after every bucket moved; a generation object lives as long as the
 // table, because stale readers may still look at its counter.
 //
+// `hash` is always HashKey(key): migration recomputes it from the stored key.
+//
 // Thread safety: Find/Insert/Remove/Replace REQUIRE the item lock of `hash` (ItemLocks::ForHash).
 // StartExpansion/Migrate take expand_mu_ and then stripe locks one at a time, so they must be
 // called holding no item lock. Stats accessors are lock-free snapshots.

@@ -19,7 +19,8 @@ SizeClassTable::SizeClassTable(uint32_t first_size, uint32_t slab_chunk_max,
   while (sizes_.size() + 1 < static_cast<size_t>(kMaxSlabClasses) &&
          static_cast<double>(size) <= slab_chunk_max / growth_factor) {
     sizes_.push_back(static_cast<uint32_t>(size));
-    const uint64_t grown = RoundUp8(static_cast<uint64_t>(static_cast<double>(size) * growth_factor));
+    const double scaled = static_cast<double>(size) * growth_factor;
+    const uint64_t grown = RoundUp8(static_cast<uint64_t>(scaled));
     size = std::max(grown, size + kChunkAlign);
   }
   sizes_.push_back(slab_chunk_max);

@@ -19,6 +19,7 @@ constexpr uint32_t kMaxItemSizeMax = 1u << 30;
 StoreOptions Sanitize(StoreOptions o) {
   o.page_size = std::max<uint32_t>(o.page_size, 1024);
   o.slab_chunk_max = std::min(o.slab_chunk_max, o.page_size) / kChunkAlign * kChunkAlign;
+  o.slab_chunk_max = std::max(o.slab_chunk_max, 2 * kItemHeaderSize);
   o.min_chunk = std::min(o.min_chunk, o.slab_chunk_max - kItemHeaderSize);
   o.item_size_max = std::min(o.item_size_max, kMaxItemSizeMax);
   assert(o.growth_factor > 1.0);
@@ -69,7 +70,7 @@ ReserveResult Store::Reserve(std::string_view key, uint32_t flags, RelTime expti
 
 LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas) {
   Reservation r = std::move(reservation);  // freed on return unless linked
-  assert(r);
+  assert(r && r.allocator_ == &allocator_);
   const ClassId cls = r.class_id();
   const uint32_t hash = HashKey(r.key());
   const RelTime now = clock_->Now();
@@ -244,7 +245,8 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   ItemHeader* it = allocator_.Resolve(h);
   const ClassId cls = allocator_.ClassOf(h);
   // Large items are never numeric (memcached refuses chunked values the same way).
-  const auto parsed = cls == classes_.large_class() ? std::nullopt : ParseStoredDecimal(it->value());
+  const auto parsed =
+      cls == classes_.large_class() ? std::nullopt : ParseStoredDecimal(it->value());
   if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};
   const uint64_t value = ApplyDelta(*parsed, incr, delta);
   char digits[kMaxDecimalLength];

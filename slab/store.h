@@ -49,7 +49,7 @@ class Store {
   // Buckets an insert helps migrate (without waiting) while the table grows.
   static constexpr uint64_t kMigrateBucketsPerInsert = 4;
 
-  // `clock` must outlive the Store.
+  // `clock` must outlive the Store; every ItemRef and Reservation must be destroyed before it.
   Store(const StoreOptions& options, const Clock* clock);
   ~Store();
   Store(const Store&) = delete;

@@ -23,6 +23,34 @@ constexpr uint64_t kAllocAttempts = 10;
 
 enum class TailVerdict { kSkip, kFreed };
 
+// REQUIRES: the class's LRU lock and the item's lock held. Decides the fate of one tail item.
+TailVerdict JudgeTailItem(const StoreOptions& options, ClassCounters& c, LruList& list,
+                          ItemHandle h, ItemHeader* it, bool invalid, RelTime now,
+                          int* second_chances) {
+  if (it->refcount.load(std::memory_order_acquire) != 1) return TailVerdict::kSkip;  // in use
+  const bool fetched = (it->bits & kItemFetched) != 0;
+  if (invalid) {
+    ++c.reclaimed;
+    if (!fetched) ++c.expired_unfetched;
+    return TailVerdict::kFreed;
+  }
+  if (!options.evict) return TailVerdict::kSkip;
+  const bool active = (it->bits & kItemActive) != 0;
+  if (active && *second_chances < kMaxSecondChances) {
+    it->bits &= ~kItemActive;
+    list.MoveToHead(h);
+    ++*second_chances;
+    return TailVerdict::kSkip;
+  }
+  ++c.evicted;
+  if (it->exptime != 0) ++c.evicted_nonzero;
+  if (!fetched) ++c.evicted_unfetched;
+  if (active) ++c.evicted_active;
+  const RelTime seen = it->last_access.load(std::memory_order_relaxed);
+  c.evicted_time = now > seen ? now - seen : 0;
+  return TailVerdict::kFreed;
+}
+
 }  // namespace
 
 Store::Validity Store::Check(const ItemHeader& it, RelTime now) const {
@@ -120,34 +148,6 @@ Store::Alloc Store::AllocItem(uint64_t total, int64_t held_stripe) {
   std::lock_guard lock(cs.mu);
   ++cs.counters.outofmemory;
   return {AllocStatus::kNoMemory, {}};
-}
-
-// REQUIRES: cs.mu and the item lock of `hash` held. Decides the fate of one tail item.
-static TailVerdict JudgeTailItem(const StoreOptions& options, ClassCounters& c, LruList& list,
-                                 ItemHandle h, ItemHeader* it, bool invalid, RelTime now,
-                                 int* second_chances) {
-  if (it->refcount.load(std::memory_order_acquire) != 1) return TailVerdict::kSkip;  // in use
-  const bool fetched = (it->bits & kItemFetched) != 0;
-  if (invalid) {
-    ++c.reclaimed;
-    if (!fetched) ++c.expired_unfetched;
-    return TailVerdict::kFreed;
-  }
-  if (!options.evict) return TailVerdict::kSkip;
-  const bool active = (it->bits & kItemActive) != 0;
-  if (active && *second_chances < kMaxSecondChances) {
-    it->bits &= ~kItemActive;
-    list.MoveToHead(h);
-    ++*second_chances;
-    return TailVerdict::kSkip;
-  }
-  ++c.evicted;
-  if (it->exptime != 0) ++c.evicted_nonzero;
-  if (!fetched) ++c.evicted_unfetched;
-  if (active) ++c.evicted_active;
-  const RelTime seen = it->last_access.load(std::memory_order_relaxed);
-  c.evicted_time = now > seen ? now - seen : 0;
-  return TailVerdict::kFreed;
 }
 
 bool Store::PullTail(ClassId cls, int64_t held_stripe) {

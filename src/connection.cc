@@ -24,8 +24,8 @@ constexpr uint64_t kDirectReadMin = 4096;
 constexpr int kMaxReadsPerEvent = 4;
 }  // namespace
 
-Connection::Connection(int fd, Worker& worker)
-    : fd_(fd), worker_(worker), dispatcher_(worker.dispatcher()) {
+Connection::Connection(int fd, ConnEntry* entry, Worker& worker)
+    : fd_(fd), entry_(entry), worker_(worker), dispatcher_(worker.dispatcher()) {
   event_ = event_new(worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::OnEvent, this);
   WantEvents(EV_READ);
   worker_.shared().gauges.connections.fetch_add(1, std::memory_order_relaxed);
@@ -41,6 +41,9 @@ void Connection::Close() {
     event_free(event_);
     event_ = nullptr;
   }
+  // Unregister before close(): the fd number may be reused by the next accept.
+  worker_.context().conns.Remove(fd_);
+  entry_ = nullptr;
   ::close(fd_);
   fd_ = -1;
   pending_ = PendingStore();
@@ -111,6 +114,8 @@ void Connection::HandleWritable() {
 }
 
 bool Connection::Run() {
+  SetState(ConnState::kParseCmd);
+  entry_->last_cmd.store(worker_.context().clock.Now(), std::memory_order_relaxed);
   for (;;) {
     if (!close_after_write_) Process();
     if (closed()) return false;
@@ -122,6 +127,7 @@ bool Connection::Run() {
       return false;
     }
     if (s == OutputQueue::WriteStatus::kBlocked) {
+      SetState(ConnState::kMwrite);
       WantEvents(EV_WRITE);
       PublishGauges();
       return false;
@@ -134,6 +140,9 @@ bool Connection::Run() {
     if (!output_full_) break;
     output_full_ = false;  // drained: go on parsing what is buffered
   }
+  SetState(state_ == State::kReadValue ? ConnState::kNread
+            : state_ == State::kSwallow  ? ConnState::kSwallow
+                                         : ConnState::kWaiting);
   WantEvents(EV_READ);
   return true;
 }

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 
+#include "src/conn_registry.h"
 #include "src/output_queue.h"
 #include "src/read_buffer.h"
 #include "src/text_dispatch.h"
@@ -33,7 +34,7 @@ class Worker;
 class Connection {
  public:
   // Takes ownership of `fd` (non-blocking) and starts waiting for input.
-  Connection(int fd, Worker& worker);
+  Connection(int fd, ConnEntry* entry, Worker& worker);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -60,8 +61,10 @@ class Connection {
   void LogCommand(std::string_view line) const;
   void WantEvents(short what);
   void PublishGauges();
+  void SetState(ConnState s) { entry_->state.store(s, std::memory_order_relaxed); }
 
   int fd_;
+  ConnEntry* entry_;  // this socket's `stats conns` line
   Worker& worker_;
   TextDispatcher& dispatcher_;
   event* event_ = nullptr;

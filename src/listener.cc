@@ -17,7 +17,10 @@ constexpr char kTooMany[] = "ERROR Too many open connections\r\n";
 }  // namespace
 
 Listener::~Listener() {
-  for (evconnlistener* l : listeners_) evconnlistener_free(l);
+  for (evconnlistener* l : listeners_) {
+    ctx_.conns.Remove(evconnlistener_get_fd(l));
+    evconnlistener_free(l);
+  }
 }
 
 std::string Listener::Open(const std::string& listen, int port, int backlog) {
@@ -74,6 +77,11 @@ std::string Listener::OpenOne(const std::string& host, const std::string& port, 
       err = "evconnlistener_new failed";
       continue;
     }
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof(local);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+    addresses_.push_back(ConnRegistry::FormatAddress(reinterpret_cast<sockaddr*>(&local)));
+    ctx_.conns.Add(fd, addresses_.back(), "", ConnState::kListening, ctx_.clock.Now());
     listeners_.push_back(l);
     ++bound;
   }
@@ -81,7 +89,7 @@ std::string Listener::OpenOne(const std::string& host, const std::string& port, 
   return bound > 0 ? "" : (err.empty() ? "no usable address for " + host : err);
 }
 
-void Listener::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
+void Listener::OnAccept(evconnlistener* l, evutil_socket_t fd, sockaddr* peer, int, void* arg) {
   auto* self = static_cast<Listener*>(arg);
   ServerContext& ctx = self->ctx_;
   // memcached counts listening sockets against -c as well.
@@ -99,7 +107,12 @@ void Listener::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, voi
   int64_t seen = ctx.max_conn_structures.load();
   while (now > seen && !ctx.max_conn_structures.compare_exchange_weak(seen, now)) {
   }
-  self->on_accept_(fd);
+  std::string listen_addr;
+  for (size_t i = 0; i < self->listeners_.size(); ++i)
+    if (self->listeners_[i] == l) listen_addr = self->addresses_[i];
+  ConnEntry* entry = ctx.conns.Add(fd, ConnRegistry::FormatAddress(peer), std::move(listen_addr),
+                                   ConnState::kWaiting, ctx.clock.Now());
+  self->on_accept_(fd, entry);
 }
 
 }  // namespace slabd::server

@@ -22,7 +22,7 @@ namespace slabd::server {
 
 class Listener {
  public:
-  using AcceptFn = std::function<void(int fd)>;
+  using AcceptFn = std::function<void(int fd, ConnEntry* entry)>;
   Listener(event_base* base, ServerContext& ctx, AcceptFn on_accept)
       : base_(base), ctx_(ctx), on_accept_(std::move(on_accept)) {}
   ~Listener();
@@ -40,6 +40,7 @@ class Listener {
   ServerContext& ctx_;
   AcceptFn on_accept_;
   std::vector<evconnlistener*> listeners_;
+  std::vector<std::string> addresses_;  // `stats conns` form, parallel to listeners_
 };
 
 }  // namespace slabd::server

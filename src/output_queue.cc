@@ -7,7 +7,7 @@
 namespace slabd::server {
 namespace {
 constexpr size_t kMaxIov = IOV_MAX < 1024 ? IOV_MAX : 1024;
-constexpr size_t kKeepCapacity = 256 * 1024;
+constexpr size_t kKeepCapacity = 64 * 1024;
 }  // namespace
 
 void OutputQueue::AppendValue(std::string_view value, slab::ItemRef&& item) {

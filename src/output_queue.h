@@ -29,7 +29,7 @@ class OutputQueue {
  public:
   // Values up to this size are copied into the buffer; larger ones are sent from the
   // item. Copying a few KB costs less than holding a reference and an extra iovec.
-  static constexpr size_t kCopyLimit = 16 * 1024;
+  static constexpr size_t kCopyLimit = 4096;
 
   // The byte buffer; proto writers append to it directly.
   std::string& text() { return buf_; }

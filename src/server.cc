@@ -107,8 +107,8 @@ int RunServer(const ServerOptions& options) {
 
   event_base* base = event_base_new();
   size_t next = 0;
-  auto listener = std::make_unique<Listener>(base, ctx, [&workers, &next](int fd) {
-    workers[next++ % workers.size()]->Enqueue(fd);
+  auto listener = std::make_unique<Listener>(base, ctx, [&workers, &next](int fd, ConnEntry* e) {
+    workers[next++ % workers.size()]->Enqueue(fd, e);
   });
   int status = 0;
   if (options.port != 0) {

@@ -16,6 +16,8 @@
 #include <string>
 
 #include "slab/store.h"
+#include "src/conn_registry.h"
+#include "src/prefix_stats.h"
 #include "src/server_options.h"
 #include "src/system_clock.h"
 #include "src/thread_stats.h"
@@ -52,6 +54,8 @@ struct ServerContext {
   bool accepting = true;
 
   std::deque<WorkerShared> workers;           // one per worker thread
+  PrefixStats prefix_stats;                   // `stats detail`
+  ConnRegistry conns;                         // `stats conns`
 };
 
 }  // namespace slabd::server

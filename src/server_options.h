@@ -26,7 +26,7 @@ struct ServerOptions {
   slab::StoreOptions store;         // -m -n -f -I -M -C -o hashpower=
   // Bytes of replies queued on one connection above which it stops parsing input
   // until the client reads: bounds memory for clients that send and never read.
-  uint64_t max_pending_output = 4u << 20;
+  uint64_t max_pending_output = 1u << 20;
 };
 
 }  // namespace slabd::server

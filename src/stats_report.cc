@@ -248,25 +248,58 @@ void WriteSlabs(ServerContext& ctx, std::string& out) {
   out.append(proto::kEnd);
 }
 
-// memcached matches the first argument as a prefix of the subcommand name
-// (strncmp with the token's length): `stats re` is `stats reset`.
-bool IsPrefixOf(std::string_view token, std::string_view name) {
-  return !token.empty() && token.size() <= name.size() && name.substr(0, token.size()) == token;
+// Splits off the first space-separated token of `rest`.
+std::string_view NextToken(std::string_view* rest) {
+  size_t start = rest->find_first_not_of(' ');
+  if (start == std::string_view::npos) {
+    *rest = {};
+    return {};
+  }
+  *rest = rest->substr(start);
+  size_t end = rest->find(' ');
+  std::string_view token = rest->substr(0, end);
+  *rest = end == std::string_view::npos ? std::string_view() : rest->substr(end);
+  return token;
+}
+
+// `stats detail on|off|dump`.
+void WriteDetail(ServerContext& ctx, std::string_view rest, std::string& out) {
+  std::string_view what = NextToken(&rest);
+  if (what == "on") {
+    ctx.prefix_stats.SetEnabled(true);
+    out.append(proto::kOk);
+  } else if (what == "off") {
+    ctx.prefix_stats.SetEnabled(false);
+    out.append(proto::kOk);
+  } else if (what == "dump") {
+    ctx.prefix_stats.Dump(out);
+  } else {
+    out.append(proto::kClientErrorStatsDetailUsage);
+  }
 }
 
 }  // namespace
 
+// 1.6.18 matches the subcommand name exactly (the reference's prefix matching is
+// a later release's); extra tokens after it are ignored.
 void WriteStatsReply(ServerContext& ctx, std::string_view args, std::string& out) {
-  std::string_view sub = args.substr(0, args.find(' '));
+  std::string_view rest = args;
+  std::string_view sub = NextToken(&rest);
   if (sub.empty()) {
     WriteGeneral(ctx, out);
-  } else if (IsPrefixOf(sub, "reset")) {
+  } else if (sub == "reset") {
     for (WorkerShared& w : ctx.workers) w.stats.Reset();
     ctx.store.ResetStats();
+    ctx.prefix_stats.Clear();
     ctx.total_connections.store(0);
     ctx.rejected_connections.store(0);
     out.append(proto::kReset);
-  } else if (IsPrefixOf(sub, "settings")) {
+  } else if (sub == "detail") {
+    WriteDetail(ctx, rest, out);
+  } else if (sub == "conns") {
+    ctx.conns.Dump(out, ctx.clock.Now());
+    out.append(proto::kEnd);
+  } else if (sub == "settings") {
     WriteSettings(ctx, out);
   } else if (sub == "items") {
     WriteItems(ctx, out);

@@ -98,6 +98,7 @@ void TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out) {
       st.cmd_get.Add();
       r = ctx_.store.Get(key);
     }
+    if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordGet(key, bool(r.item));
     if (!r.item) {
       if (touch) {
         st.touch_misses.Add();
@@ -138,6 +139,7 @@ DispatchOutcome TextDispatcher::BeginStore(const TextRequest& req, OutputQueue& 
     case TextCommand::kCas: mode = slab::StoreMode::kCas; break;
     default: break;
   }
+  if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordSet(req.key);
   slab::ReserveResult r = ctx_.store.Reserve(
       req.key, req.flags, slab::ToRelExptime(req.exptime, ctx_.clock), req.value_len);
   if (r.status != slab::AllocStatus::kOk) {
@@ -235,6 +237,7 @@ void TextDispatcher::Touch(const TextRequest& req, OutputQueue& out) {
 }
 
 void TextDispatcher::Delete(const TextRequest& req, OutputQueue& out) {
+  if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordDelete(req.key);
   slab::DeleteResult r = ctx_.store.Delete(req.key);
   if (r.status == slab::DeleteStatus::kDeleted) {
     worker_.stats.delete_hits.Add();

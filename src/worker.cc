@@ -34,10 +34,10 @@ bool Worker::Start() {
   return true;
 }
 
-void Worker::Enqueue(int fd) {
+void Worker::Enqueue(int fd, ConnEntry* entry) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(fd);
+    queue_.emplace_back(fd, entry);
   }
   uint64_t one = 1;
   ssize_t n = ::write(notify_fd_, &one, sizeof(one));
@@ -67,20 +67,21 @@ void Worker::OnNotify(evutil_socket_t fd, short, void* arg) {
 }
 
 void Worker::AcceptQueued() {
-  std::vector<int> fds;
+  std::vector<std::pair<int, ConnEntry*>> fds;
   bool stopping;
   {
     std::lock_guard<std::mutex> lock(mu_);
     fds.swap(queue_);
     stopping = stopping_;
   }
-  for (int fd : fds) {
+  for (auto [fd, entry] : fds) {
     if (stopping) {
+      ctx_.conns.Remove(fd);
       ::close(fd);
       ctx_.curr_connections.fetch_sub(1, std::memory_order_relaxed);
       continue;
     }
-    conns_.insert(new Connection(fd, *this));
+    conns_.insert(new Connection(fd, entry, *this));
   }
   if (stopping) event_base_loopbreak(base_);
 }

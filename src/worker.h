@@ -33,7 +33,8 @@ class Worker {
 
   // Starts the thread. False if libevent or the eventfd could not be set up.
   bool Start();
-  void Enqueue(int fd);
+  // Hands over an accepted socket and its `stats conns` entry.
+  void Enqueue(int fd, ConnEntry* entry);
   void Stop();
   void Join();
 
@@ -56,7 +57,7 @@ class Worker {
   int notify_fd_ = -1;
   std::thread thread_;
   std::mutex mu_;
-  std::vector<int> queue_;  // GUARDED_BY(mu_)
+  std::vector<std::pair<int, ConnEntry*>> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;   // GUARDED_BY(mu_)
   std::unordered_set<Connection*> conns_;
 };

@@ -40,10 +40,14 @@ SCRIPTS = [
     b"verbosity\r\nverbosity 1\r\nverbosity abc\r\nverbosity 0\r\n",
     b"flush_all abc\r\nflush_all 0 noreply\r\nflush_all\r\n",
     b"stats re\r\nstats s\r\nstats reset\r\nstats detail\r\nstats bogus\r\nstats sizes\r\n",
+    b"stats detail on\r\nset p:1 0 0 1\r\nx\r\nget p:1 p:2 q\r\ndelete p:2\r\n"
+    b"stats detail dump\r\nstats detail off\r\nstats reset\r\nstats detail dump\r\n",
     b"shutdown\r\nversion\r\nversion noreply\r\n",
     b"get " + K250 + b"\r\nset " + K250 + b" 0 0 1\r\nx\r\nget " + K250 + b"\r\n",
-    b"incr " + K251 + b" 1\r\ndelete " + K251 + b"\r\ntouch " + K251 + b" 1\r\nget " + K251
-    + b"\r\n",
+    # (a pipelined `get` with a long key after these is a known difference: 1.6.18
+    # drops the earlier replies)
+    b"incr " + K251 + b" 1\r\ndelete " + K251 + b"\r\ntouch " + K251 + b" 1\r\n",
+    b"get " + K251 + b"\r\n",
     b"set b5 4294967296 0 1\r\nx\r\nget b5\r\nset b5 0 -1 1\r\nx\r\nget b5\r\n",
     b"set b6\t0 0 1\r\nx\r\nset b6 0 0 1\nx\r\nget b6\n",
     b"set b7 0 0 1\r\nx\r\nget b7 HTTP/1.1\r\nGET / HTTP/1.1 x\r\n",
@@ -102,10 +106,26 @@ class DifferentialTest(unittest.TestCase):
             return [k for k, _ in c.read_stats()[1]]
 
     def test_stats_key_names_match(self):
-        for sub in (b"", b" settings"):
-            with self.subTest(sub=sub):
-                self.assertEqual(self.stat_names(self.oracle.memcached, sub),
-                                 self.stat_names(self.oracle.slabd, sub))
+        """Same keys, same order, as memcached run with the features slabd has.
+
+        slabd has one LRU per class without the maintainer, crawler or page mover, so
+        the reference is memcached with those off; the Debian build's extstore and TLS
+        settings (ext_*, ssl_*, slab_automove_freeratio) belong to features slabd
+        does not have and are not listed by it."""
+        flat = Server(["-o", "no_lru_maintainer,no_lru_crawler,no_slab_reassign"],
+                      kind="memcached", binary=MEMCACHED_BIN)
+        with flat:
+            for sub in (b"", b" settings"):
+                with self.subTest(sub=sub):
+                    want = [k for k in self.stat_names(flat, sub)
+                            if not k.startswith(("ext_", "ssl_"))
+                            and k != "slab_automove_freeratio"]
+                    got = self.stat_names(self.oracle.slabd, sub)
+                    if is_memcached():
+                        got = [k for k in got if not k.startswith(("ext_", "ssl_"))
+                               and k != "slab_automove_freeratio"]
+                        got = [k for k in got if k in want]
+                    self.assertEqual(want, got)
 
     def test_servers_still_alive(self):
         self.assertTrue(self.oracle.memcached.alive())

@@ -26,10 +26,12 @@ EXPORTER_REQUIRED = ["cmd_set", "cas_misses", "cas_hits", "cas_badval"]
 SLAB_REQUIRED = ["chunk_size", "chunks_per_page", "total_pages", "total_chunks", "used_chunks",
                  "free_chunks", "free_chunks_end", "get_hits", "cmd_set", "delete_hits",
                  "incr_hits", "decr_hits", "cas_hits", "cas_badval", "touch_hits"]
-ITEMS_REQUIRED = ["number", "number_hot", "number_warm", "number_cold", "age_hot", "age_warm",
-                  "age", "mem_requested", "evicted", "evicted_nonzero", "evicted_time",
-                  "outofmemory", "tailrepairs", "reclaimed", "expired_unfetched",
-                  "evicted_unfetched", "evicted_active", "crawler_reclaimed",
+# The keys memcached prints per class with its LRU maintainer off (`-o
+# no_lru_maintainer`), which is the LRU slabd has; the segmented-LRU keys
+# (number_hot, age_warm, moves_*, hits_to_*) appear only with the maintainer on.
+ITEMS_REQUIRED = ["number", "age", "mem_requested", "evicted", "evicted_nonzero",
+                  "evicted_time", "outofmemory", "tailrepairs", "reclaimed",
+                  "expired_unfetched", "evicted_unfetched", "crawler_reclaimed",
                   "crawler_items_checked", "lrutail_reflocked"]
 
 

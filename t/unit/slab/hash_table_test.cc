@@ -61,7 +61,9 @@ TEST_F(HashGrowthTest, LookupsInsertsAndDeletesWorkMidMigration) {
 
   ExpectAllPresent(0, n);
   for (int i = n; i < n + 1000; ++i) Set(Key(i), std::to_string(i));  // each helps migrate
-  for (int i = 0; i < 1000; i += 2) ASSERT_EQ(store_->Delete(Key(i)).status, DeleteStatus::kDeleted);
+  for (int i = 0; i < 1000; i += 2) {
+    ASSERT_EQ(store_->Delete(Key(i)).status, DeleteStatus::kDeleted);
+  }
   ASSERT_TRUE(store_->IsExpanding());
   store_->Maintain();
   ExpectAllPresent(1000, n + 1000);

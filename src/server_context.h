@@ -19,7 +19,6 @@
 #include "src/conn_registry.h"
 #include "src/prefix_stats.h"
 #include "src/server_options.h"
-#include "src/system_clock.h"
 #include "src/thread_stats.h"
 
 namespace slabd::server {
@@ -38,11 +37,11 @@ struct WorkerShared {
 };
 
 struct ServerContext {
-  ServerContext(const ServerOptions& o, const SystemClock& c, slab::Store& s)
+  ServerContext(const ServerOptions& o, const slab::Clock& c, slab::Store& s)
       : options(o), clock(c), store(s) {}
 
   const ServerOptions& options;
-  const SystemClock& clock;
+  const slab::Clock& clock;  // SystemClock in the server, a fake in tests
   slab::Store& store;
 
   std::atomic<int> verbosity{0};

@@ -46,7 +46,7 @@ void WriteGeneral(ServerContext& ctx, std::string& out) {
   const int64_t conns = ctx.curr_connections.load();
   AppendStat(out, "pid", static_cast<uint64_t>(getpid()));
   AppendStat(out, "uptime", static_cast<uint64_t>(ctx.clock.Now()));
-  AppendStat(out, "time", static_cast<uint64_t>(ctx.clock.UnixNow()));
+  AppendStat(out, "time", static_cast<uint64_t>(ctx.clock.EpochUnix() + ctx.clock.Now()));
   AppendStat(out, "version", std::string_view(kCompatVersion));
   AppendStat(out, "libevent", std::string_view(event_get_version()));
   AppendStat(out, "pointer_size", static_cast<uint64_t>(8 * sizeof(void*)));

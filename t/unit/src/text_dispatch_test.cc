@@ -1,0 +1,191 @@
+// TextDispatcher: parsed text requests against a real Store give memcached's exact
+// reply bytes and count what memcached counts.
+#include "src/text_dispatch.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+
+#include "proto/text_parser.h"
+#include "src/stats_report.h"
+
+namespace slabd::server {
+namespace {
+
+class ManualClock : public slab::Clock {
+ public:
+  slab::RelTime Now() const override { return now_.load(); }
+  int64_t EpochUnix() const override { return 1700000000; }
+  void Advance(uint32_t s) { now_ += s; }
+
+ private:
+  std::atomic<slab::RelTime> now_{100};
+};
+
+class TextDispatchTest : public ::testing::Test {
+ protected:
+  TextDispatchTest() : store_(options_.store, &clock_), ctx_(options_, clock_, store_) {
+    ctx_.workers.emplace_back();
+    dispatcher_ = std::make_unique<TextDispatcher>(ctx_, ctx_.workers.front());
+  }
+
+  // Sends one command (and its data block) and returns the reply bytes.
+  std::string Run(const std::string& line, const std::string& data = "", bool chunk_ok = true) {
+    OutputQueue out;
+    proto::ParseResult r = proto::ParseTextCommand(line);
+    EXPECT_NE(r.status, proto::ParseStatus::kNeedMore) << line;
+    if (r.status == proto::ParseStatus::kError) {
+      dispatcher_->Reject(r.error, r.noreply, out);
+      return out.text();
+    }
+    PendingStore pending;
+    DispatchOutcome o = dispatcher_->Execute(r.request, out, &pending);
+    if (o.next == NextStep::kReadValue) {
+      std::span<char> v = pending.reservation.value();
+      EXPECT_EQ(v.size(), data.size());
+      std::memcpy(v.data(), data.data(), std::min(v.size(), data.size()));
+      dispatcher_->FinishStore(pending, chunk_ok, out);
+    }
+    last_next_ = o.next;
+    return out.text();
+  }
+  uint64_t Stat(Counter ThreadStats::*field) { return (ctx_.workers.front().stats.*field).Get(); }
+
+  ServerOptions options_;
+  ManualClock clock_;
+  slab::Store store_;
+  ServerContext ctx_;
+  std::unique_ptr<TextDispatcher> dispatcher_;
+  NextStep last_next_ = NextStep::kContinue;
+};
+
+TEST_F(TextDispatchTest, SetThenGetReturnsValueBlock) {
+  EXPECT_EQ(Run("set k 5 0 3\r\n", "abc"), "STORED\r\n");
+  EXPECT_EQ(Run("get k missing k\r\n"), "VALUE k 5 3\r\nabc\r\nVALUE k 5 3\r\nabc\r\nEND\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::cmd_get), 3u);
+  EXPECT_EQ(Stat(&ThreadStats::get_hits), 2u);
+  EXPECT_EQ(Stat(&ThreadStats::get_misses), 1u);
+}
+
+TEST_F(TextDispatchTest, GetsShowsCasAndCasDetectsConflicts) {
+  Run("set k 0 0 1\r\n", "a");
+  std::string gets = Run("gets k\r\n");
+  ASSERT_EQ(gets.rfind("VALUE k 0 1 ", 0), 0u) << gets;
+  std::string cas = gets.substr(12, gets.find("\r\n") - 12);
+  EXPECT_EQ(Run("cas k 0 0 1 " + cas + "\r\n", "b"), "STORED\r\n");
+  EXPECT_EQ(Run("cas k 0 0 1 " + cas + "\r\n", "c"), "EXISTS\r\n");
+  EXPECT_EQ(Run("cas nope 0 0 1 1\r\n", "c"), "NOT_FOUND\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::cas_hits), 1u);
+  EXPECT_EQ(Stat(&ThreadStats::cas_badval), 1u);
+  EXPECT_EQ(Stat(&ThreadStats::cas_misses), 1u);
+  EXPECT_EQ(Stat(&ThreadStats::cmd_set), 4u);  // counted when the item is allocated
+}
+
+TEST_F(TextDispatchTest, AddReplaceAppendPrepend) {
+  EXPECT_EQ(Run("replace k 0 0 1\r\n", "x"), "NOT_STORED\r\n");
+  EXPECT_EQ(Run("add k 7 0 1\r\n", "b"), "STORED\r\n");
+  EXPECT_EQ(Run("add k 0 0 1\r\n", "x"), "NOT_STORED\r\n");
+  EXPECT_EQ(Run("append k 0 0 1\r\n", "c"), "STORED\r\n");
+  EXPECT_EQ(Run("prepend k 0 0 1\r\n", "a"), "STORED\r\n");
+  EXPECT_EQ(Run("get k\r\n"), "VALUE k 7 3\r\nabc\r\nEND\r\n");
+}
+
+TEST_F(TextDispatchTest, BadDataChunkKeepsOldValue) {
+  Run("set k 0 0 1\r\n", "a");
+  EXPECT_EQ(Run("set k 0 0 1\r\n", "b", /*chunk_ok=*/false), "CLIENT_ERROR bad data chunk\r\n");
+  EXPECT_EQ(Run("get k\r\n"), "VALUE k 0 1\r\na\r\nEND\r\n");
+}
+
+TEST_F(TextDispatchTest, TooLargeSwallowsAndUnlinksOldValueOfSet) {
+  Run("set k 0 0 1\r\n", "a");
+  EXPECT_EQ(Run("set k 0 0 2000000\r\n"), "SERVER_ERROR object too large for cache\r\n");
+  EXPECT_EQ(last_next_, NextStep::kSwallow);
+  EXPECT_EQ(Run("get k\r\n"), "END\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::store_too_large), 1u);
+}
+
+TEST_F(TextDispatchTest, NoreplySuppressesStatusButNotValues) {
+  EXPECT_EQ(Run("set k 0 0 2 noreply\r\n", "10"), "");
+  EXPECT_EQ(Run("incr k 5 noreply\r\n"), "");
+  EXPECT_EQ(Run("delete nope noreply\r\n"), "");
+  EXPECT_EQ(Run("get k\r\n"), "VALUE k 0 2\r\n15\r\nEND\r\n");
+}
+
+TEST_F(TextDispatchTest, IncrDecrReplies) {
+  EXPECT_EQ(Run("incr n 1\r\n"), "NOT_FOUND\r\n");
+  Run("set n 0 0 2\r\n", "10");
+  EXPECT_EQ(Run("decr n 1\r\n"), "9\r\n");
+  EXPECT_EQ(Run("get n\r\n"), "VALUE n 0 2\r\n9 \r\nEND\r\n");  // padded in place
+  EXPECT_EQ(Run("decr n 100\r\n"), "0\r\n");
+  Run("set s 0 0 1\r\n", "x");
+  EXPECT_EQ(Run("incr s 1\r\n"),
+            "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::incr_misses), 1u);
+  EXPECT_EQ(Stat(&ThreadStats::decr_hits), 2u);
+}
+
+TEST_F(TextDispatchTest, TouchAndGatCountAsTouches) {
+  Run("set k 0 0 1\r\n", "a");
+  EXPECT_EQ(Run("touch k 10\r\n"), "TOUCHED\r\n");
+  EXPECT_EQ(Run("touch nope 10\r\n"), "NOT_FOUND\r\n");
+  EXPECT_EQ(Run("gat 0 k nope\r\n"), "VALUE k 0 1\r\na\r\nEND\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::cmd_touch), 4u);
+  EXPECT_EQ(Stat(&ThreadStats::touch_hits), 2u);
+  EXPECT_EQ(Stat(&ThreadStats::cmd_get), 0u);
+}
+
+TEST_F(TextDispatchTest, ExpiryFollowsTheClock) {
+  Run("set k 0 2 1\r\n", "a");
+  EXPECT_EQ(Run("get k\r\n"), "VALUE k 0 1\r\na\r\nEND\r\n");
+  clock_.Advance(2);
+  EXPECT_EQ(Run("get k\r\n"), "END\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::get_expired), 1u);
+}
+
+TEST_F(TextDispatchTest, FlushAllHidesEverythingStoredBefore) {
+  Run("set a 0 0 1\r\n", "1");
+  EXPECT_EQ(Run("flush_all\r\n"), "OK\r\n");
+  EXPECT_EQ(Run("get a\r\n"), "END\r\n");
+  Run("set b 0 0 1\r\n", "2");
+  EXPECT_EQ(Run("get b\r\n"), "VALUE b 0 1\r\n2\r\nEND\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::cmd_flush), 1u);
+}
+
+TEST_F(TextDispatchTest, VersionVerbosityQuitShutdown) {
+  EXPECT_EQ(Run("version\r\n"), "VERSION 1.6.18\r\n");
+  EXPECT_EQ(Run("verbosity 1\r\n"), "OK\r\n");
+  EXPECT_EQ(ctx_.verbosity.load(), 1);
+  EXPECT_EQ(Run("quit\r\n"), "");
+  EXPECT_EQ(last_next_, NextStep::kClose);
+  EXPECT_EQ(Run("shutdown\r\n"), "ERROR: shutdown not enabled\r\n");
+}
+
+TEST_F(TextDispatchTest, StatsSubcommands) {
+  Run("set k 0 0 1\r\n", "a");
+  std::string general = Run("stats\r\n");
+  EXPECT_EQ(general.rfind("STAT pid ", 0), 0u);
+  EXPECT_NE(general.find("STAT curr_items 1\r\n"), std::string::npos);
+  EXPECT_NE(general.find("STAT cmd_set 1\r\n"), std::string::npos);
+  EXPECT_EQ(general.substr(general.size() - 5), "END\r\n");
+  EXPECT_NE(Run("stats settings\r\n").find("STAT growth_factor 1.125\r\n"), std::string::npos);
+  EXPECT_NE(Run("stats slabs\r\n").find("STAT active_slabs 1\r\n"), std::string::npos);
+  EXPECT_NE(Run("stats items\r\n").find(":number 1\r\n"), std::string::npos);
+  EXPECT_EQ(Run("stats reset\r\n"), "RESET\r\n");
+  EXPECT_EQ(Stat(&ThreadStats::cmd_set), 0u);
+  EXPECT_EQ(Run("stats re\r\n"), "ERROR\r\n");
+  EXPECT_EQ(Run("stats sizes\r\n"), "STAT sizes_status disabled\r\nEND\r\n");
+}
+
+TEST_F(TextDispatchTest, PrefixStatsCountWhenEnabled) {
+  EXPECT_EQ(Run("stats detail on\r\n"), "OK\r\n");
+  Run("set user:1 0 0 1\r\n", "a");
+  Run("get user:1 user:2 plain\r\n");
+  Run("delete user:2\r\n");
+  EXPECT_EQ(Run("stats detail dump\r\n"), "PREFIX user get 2 hit 1 set 1 del 1\r\nEND\r\n");
+  EXPECT_EQ(Run("stats detail\r\n"), "CLIENT_ERROR usage: stats detail on|off|dump\r\n");
+}
+
+}  // namespace
+}  // namespace slabd::server

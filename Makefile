@@ -6,6 +6,8 @@
 #   make check      install missing packages (as root), build, run every test
 #   make install    install slabd and its man page under $(prefix)
 #   make clean      remove build output (distclean also removes configure output)
+#   make asan       unit + integration tests on an ASan/UBSan build (slower; not in check)
+#   make fuzz       run the text-parser fuzzer for FUZZ_SECONDS (clang, libFuzzer)
 #
 # configure (autoconf) writes config.mk; plain `make` runs autoreconf/configure itself
 # when they have not run yet. `run`, `check` and `deps` bootstrap packages first, so
@@ -27,6 +29,8 @@ OUT := build/$(BUILD)
 
 ifeq ($(BUILD),debug)
 OPT := -O0 -g
+else ifeq ($(BUILD),asan)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 else
 OPT := -O2 -g -DNDEBUG
 endif
@@ -38,7 +42,12 @@ BASE_CXXFLAGS := -std=c++20 $(OPT) $(WARN) -pthread -I. -MMD -MP $(CXXFLAGS_EXTR
 LEAF_CXXFLAGS := $(BASE_CXXFLAGS)
 SRC_CXXFLAGS := $(BASE_CXXFLAGS) $(LIBEVENT_CFLAGS) $(GLOG_CFLAGS) $(GFLAGS_CFLAGS) $(JEMALLOC_CFLAGS)
 TEST_CXXFLAGS := $(SRC_CXXFLAGS) $(GTEST_CFLAGS)
+ifeq ($(BUILD),asan)
+# ASan brings its own allocator: jemalloc stays out of sanitizer builds.
+SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) -pthread -fsanitize=address,undefined
+else
 SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) $(JEMALLOC_LIBS) -pthread
+endif
 
 PROTO_SRCS := $(wildcard proto/*.cc)
 SLAB_SRCS := $(wildcard slab/*.cc)
@@ -50,7 +59,7 @@ SLAB_OBJS := $(SLAB_SRCS:%.cc=$(OUT)/%.o)
 SRC_OBJS := $(SRC_SRCS:%.cc=$(OUT)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(OUT)/%.o)
 
-.PHONY: all debug run check test deps clean distclean install unit check-layering
+.PHONY: all debug run check test deps clean distclean install unit check-layering asan fuzz
 .DEFAULT_GOAL := all
 
 all: slabd
@@ -60,6 +69,17 @@ debug:
 
 deps:
 	@scripts/install-deps.sh
+
+asan:
+	$(MAKE) BUILD=asan build/asan/slabd build/asan/unit_tests
+	ASAN_OPTIONS=detect_leaks=1 t/run_tests.sh build/asan/unit_tests build/asan/slabd
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz
+	clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I. $(PROTO_SRCS) \
+	  t/fuzz/text_parser_fuzz.cc -o build/fuzz/text_parser_fuzz
+	build/fuzz/text_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 run: deps
 	@$(MAKE) --no-print-directory slabd

@@ -13,9 +13,10 @@
 //   h_next                 hash chain; guarded by the item lock (stripe) of the item's hash.
 //                          While the chunk is free it links the allocator's freelist instead.
 //   lru_prev, lru_next     guarded by the LRU lock of the item's class.
-//   last_access            written under the item lock; atomic because LRU-side stats read it
-//                          holding only the LRU lock.
-//   exptime, bits, cas,    guarded by the item lock once linked.
+//   last_access, exptime   written under the item lock; atomic (relaxed) because LRU-side
+//                          readers (`stats items`, `stats cachedump`) read them holding only
+//                          the LRU lock.
+//   bits, cas              guarded by the item lock once linked.
 //   client_flags, value_len, key bytes
 //                          immutable once linked (except an in-place incr/decr rewrite, which
 //                          happens only under the item lock with refcount == 1).
@@ -57,7 +58,7 @@ struct ItemHeader {
   ItemHandle lru_prev;  // toward the LRU head (more recent)
   ItemHandle lru_next;  // toward the LRU tail (older)
   std::atomic<uint32_t> last_access{0};
-  uint32_t exptime = 0;
+  std::atomic<uint32_t> exptime{0};
   uint32_t client_flags = 0;
   uint32_t value_len = 0;
   std::atomic<uint16_t> refcount{0};

@@ -31,6 +31,8 @@ class LruList {
   ItemHandle tail() const { return tail_; }
   // The neighbour toward the head (the next eviction candidate after `h`).
   ItemHandle Prev(ItemHandle h) const { return allocator_->Resolve(h)->lru_prev; }
+  // The neighbour toward the tail (the next older item, as `stats cachedump` walks).
+  ItemHandle Next(ItemHandle h) const { return allocator_->Resolve(h)->lru_next; }
   uint64_t size() const { return size_; }
 
  private:

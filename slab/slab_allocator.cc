@@ -18,7 +18,7 @@ ItemHeader* ResetHeader(void* mem) { return new (mem) ItemHeader(); }
 
 SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
                              uint32_t page_size, uint32_t item_size_max)
-    : classes_(classes), max_bytes_(max_bytes), page_size_(page_size) {
+    : classes_(classes), page_size_(page_size), max_bytes_(max_bytes) {
   assert(classes_->slab_chunk_max() <= page_size_);
   const uint32_t most_chunks = std::max<uint32_t>(1, page_size_ / classes_->sizes()[0]);
   chunk_bits_ = static_cast<uint32_t>(std::bit_width(most_chunks - 1));
@@ -32,13 +32,15 @@ SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
     needed += max_bytes_ / RoundUp(classes_->slab_chunk_max() + 1ull, kLargeItemGranularity) + 1;
   }
   const uint64_t addressable = 1ull << (32 - chunk_bits_);
+  addressable_slots_ = static_cast<uint32_t>(std::min<uint64_t>(addressable, UINT32_MAX));
   slot_capacity_ = static_cast<uint32_t>(std::min(needed, addressable));
-  pages_ = std::make_unique<PageEntry[]>(slot_capacity_);
+  tables_.push_back(std::make_unique<PageEntry[]>(slot_capacity_));
+  pages_.store(tables_.back().get(), std::memory_order_release);
   pools_.resize(classes_->num_slab_classes() + 2);
 }
 
 SlabAllocator::~SlabAllocator() {
-  for (uint32_t slot = 1; slot < next_slot_; ++slot) std::free(pages_[slot].base);
+  for (uint32_t slot = 1; slot < next_slot_; ++slot) std::free(table()[slot].base);
 }
 
 uint32_t SlabAllocator::TakeSlotLocked() {
@@ -47,7 +49,22 @@ uint32_t SlabAllocator::TakeSlotLocked() {
     free_slots_.pop_back();
     return slot;
   }
-  return next_slot_ < slot_capacity_ ? next_slot_++ : 0;
+  if (next_slot_ >= slot_capacity_ && !GrowPageTableLocked()) return 0;
+  return next_slot_++;
+}
+
+bool SlabAllocator::GrowPageTableLocked() {
+  if (slot_capacity_ >= addressable_slots_) return false;
+  const uint32_t capacity =
+      static_cast<uint32_t>(std::min<uint64_t>(2ull * slot_capacity_, addressable_slots_));
+  std::unique_ptr<PageEntry[]> grown(new (std::nothrow) PageEntry[capacity]());
+  if (!grown) return false;
+  std::copy_n(table(), slot_capacity_, grown.get());
+  // Release: a reader that acquires the new pointer sees the copied entries.
+  pages_.store(grown.get(), std::memory_order_release);
+  tables_.push_back(std::move(grown));  // older generations stay readable until destruction
+  slot_capacity_ = capacity;
+  return true;
 }
 
 bool SlabAllocator::NewPageLocked(ClassId cls, ClassPool& pool) {
@@ -60,7 +77,7 @@ bool SlabAllocator::NewPageLocked(ClassId cls, ClassPool& pool) {
     free_slots_.push_back(slot);
     return false;
   }
-  pages_[slot] = PageEntry{static_cast<char*>(mem), classes_->chunk_size(cls), cls};
+  table()[slot] = PageEntry{static_cast<char*>(mem), classes_->chunk_size(cls), cls};
   malloced_ += page_size_;
   ++pool.pages;
   pool.carve_slot = slot;
@@ -94,26 +111,31 @@ ItemHandle SlabAllocator::AllocLarge(uint64_t total) {
   uint32_t slot;
   {
     std::lock_guard lock(mu_);
-    if (malloced_ + charge > max_bytes_) return {};
+    ClassPool& pool = pools_[large.v];
+    // Over budget only while no large item exists (see the header): at most one is over.
+    if (malloced_ + charge > max_bytes_ && pool.pages > 0) return {};
     slot = TakeSlotLocked();
     if (slot == 0) return {};
-    malloced_ += charge;  // reserved while malloc runs outside the lock
+    // Reserved while malloc runs outside the lock; counting the item now keeps a concurrent
+    // AllocLarge from taking the over-budget exception too.
+    malloced_ += charge;
+    ++pool.pages;
+    pool.large_bytes += charge;
   }
   void* mem = std::malloc(total);
   std::lock_guard lock(mu_);
   if (mem == nullptr) {
+    ClassPool& pool = pools_[large.v];
     malloced_ -= charge;
+    --pool.pages;
+    pool.large_bytes -= charge;
     ++malloc_fails_;
     free_slots_.push_back(slot);
     return {};
   }
-  pages_[slot] = PageEntry{static_cast<char*>(mem), static_cast<uint32_t>(charge), large};
-  ClassPool& pool = pools_[large.v];
-  ++pool.pages;
-  pool.large_bytes += charge;
-  const ItemHandle h = MakeHandle(slot, 0);
+  table()[slot] = PageEntry{static_cast<char*>(mem), static_cast<uint32_t>(charge), large};
   ResetHeader(mem);
-  return h;
+  return MakeHandle(slot, 0);
 }
 
 void SlabAllocator::Free(ItemHandle h) {
@@ -121,7 +143,7 @@ void SlabAllocator::Free(ItemHandle h) {
   void* release = nullptr;
   {
     std::lock_guard lock(mu_);
-    PageEntry& e = pages_[slot];
+    PageEntry& e = table()[slot];
     ClassPool& pool = pools_[e.cls.v];
     ItemHeader* it = Resolve(h);
     assert(it->refcount.load(std::memory_order_relaxed) == 0);
@@ -171,6 +193,21 @@ SlabAllocator::Usage SlabAllocator::UsageOf(ClassId cls) const {
 uint64_t SlabAllocator::total_malloced() const {
   std::lock_guard lock(mu_);
   return malloced_;
+}
+
+void SlabAllocator::SetMaxBytes(uint64_t max_bytes) {
+  std::lock_guard lock(mu_);
+  max_bytes_ = max_bytes;
+}
+
+uint64_t SlabAllocator::max_bytes() const {
+  std::lock_guard lock(mu_);
+  return max_bytes_;
+}
+
+uint64_t SlabAllocator::BytesOverBudget() const {
+  std::lock_guard lock(mu_);
+  return malloced_ > max_bytes_ ? malloced_ - max_bytes_ : 0;
 }
 
 uint64_t SlabAllocator::malloc_fails() const {

@@ -1,5 +1,6 @@
 // SlabAllocator: item memory. Slab pages cut into per-class chunks, large items in their own
-// allocations, the memory budget (-m), and the page table that turns ItemHandles into pointers.
+// allocations, the memory budget (-m, changeable at run time), and the page table that turns
+// ItemHandles into pointers.
 //
 // Pages (page_size, 1 MB by default) are malloc'd lazily and each belongs to one slab class for
 // life (there is no rebalancer yet, so pages are never returned before destruction). A class
@@ -8,23 +9,36 @@
 // max_bytes; a class with no page yet always gets its first one (as memcached does).
 //
 // Large items (bigger than the last slab class) are one contiguous malloc each, charged at their
-// size rounded up to 4096, allowed while total_malloced + charge <= max_bytes.
+// size rounded up to 4096, allowed while total_malloced + charge <= max_bytes. The large class's
+// equivalent of "the first page": while no large item is allocated at all, one is allowed over
+// the budget, so a budget filled by slab pages (which never move) cannot starve large items
+// forever. At most one large item is ever over budget this way (at most item_size_max bytes).
+//
+// SetMaxBytes changes the budget (cache_memlimit). Raising it lets new pages be taken; lowering
+// it frees nothing (pages holding items never move) but stops new pages and makes large items
+// evict to fit, because every check above reads the current value.
 //
 // Handles: slot << chunk_bits | chunk, where chunk_bits is just wide enough for the most chunks
 // any page holds (14 bits for 1 MB pages and 88-byte chunks) and the slot indexes the page table
 // (one entry per page, one per live large item). Slot 0 is never used, so handle 0 is "none".
-// The page table is sized at construction for the budget, so with the defaults 18 slot bits
-// address about 85 GB of item memory; past the table's capacity allocation fails as OOM.
+// The page table starts sized for the initial budget and doubles when a slot is needed beyond
+// it (after a budget raise), up to what the slot bits address (2^18 slots with the defaults);
+// past that allocation fails as OOM. A doubling copies the entries into a
+// new array and publishes it with a release store; old arrays stay alive (unchanged) until
+// destruction, so a lock-free reader holding a stale array still reads correct entries for
+// every handle it can know, and they cost at most as much as the current one.
 //
 // The allocator never evicts: it answers "no memory" and the Store decides what to evict.
 //
-// Thread safety: Alloc*/Free/Unref/Usage and counters take mu_ (the innermost lock of the
-// engine: item lock -> LRU lock -> allocator lock). Resolve/ClassOf read the page table without a
-// lock: an entry is written (under mu_) before its handle is handed out, and every handle reaches
-// another thread through a lock hand-off, so readers always see the entry.
+// Thread safety: Alloc*/Free/Unref/Usage, the budget and counters take mu_ (the innermost lock of
+// the engine: item lock -> LRU lock -> allocator lock). Resolve/ClassOf read the page table
+// without a lock: an entry is written (under mu_) before its handle is handed out, and every
+// handle reaches another thread through a lock hand-off, which also orders the load of the
+// current table after the store that published it.
 #ifndef SLABD_SLAB_SLAB_ALLOCATOR_H_
 #define SLABD_SLAB_SLAB_ALLOCATOR_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -56,7 +70,9 @@ class SlabAllocator {
   // A chunk of slab class `cls`, or a null handle if the class has no free chunk and may not
   // take a page. The header is reset (refcount 0, bits 0).
   [[nodiscard]] ItemHandle AllocChunk(ClassId cls);
-  // A large item of `total` bytes, or a null handle if over budget or malloc failed.
+  // A large item of `total` bytes, or a null handle if it does not fit the budget while another
+  // large item is allocated, or malloc failed. With no large item allocated it is allowed over
+  // the budget (the large class's "first page").
   [[nodiscard]] ItemHandle AllocLarge(uint64_t total);
   // Returns the memory of an item whose refcount reached 0.
   void Free(ItemHandle h);
@@ -64,17 +80,23 @@ class SlabAllocator {
   void Unref(ItemHandle h, ItemHeader* it);
 
   ItemHeader* Resolve(ItemHandle h) const {
-    const PageEntry& e = pages_[h.v >> chunk_bits_];
+    const PageEntry& e = pages_.load(std::memory_order_acquire)[h.v >> chunk_bits_];
     return reinterpret_cast<ItemHeader*>(e.base + static_cast<uint64_t>(h.v & chunk_mask_) *
                                                       e.chunk_size);
   }
-  ClassId ClassOf(ItemHandle h) const { return pages_[h.v >> chunk_bits_].cls; }
+  ClassId ClassOf(ItemHandle h) const {
+    return pages_.load(std::memory_order_acquire)[h.v >> chunk_bits_].cls;
+  }
 
   Usage UsageOf(ClassId cls) const;
   uint32_t ChunksPerPage(ClassId cls) const;
   uint64_t total_malloced() const;
   uint64_t malloc_fails() const;
-  uint64_t max_bytes() const { return max_bytes_; }
+  // The budget (-m / cache_memlimit). Takes effect for the next allocation.
+  void SetMaxBytes(uint64_t max_bytes);
+  uint64_t max_bytes() const;
+  // How far total_malloced is above the budget (0 if within it).
+  uint64_t BytesOverBudget() const;
   uint32_t page_size() const { return page_size_; }
 
  private:
@@ -97,16 +119,21 @@ class SlabAllocator {
   }
   bool NewPageLocked(ClassId cls, ClassPool& pool);  // REQUIRES: mu_ held
   uint32_t TakeSlotLocked();                         // REQUIRES: mu_ held; 0 if full
+  bool GrowPageTableLocked();                        // REQUIRES: mu_ held; false if at the cap
+  PageEntry* table() const { return pages_.load(std::memory_order_relaxed); }
 
   const SizeClassTable* classes_;
-  const uint64_t max_bytes_;
   const uint32_t page_size_;
   uint32_t chunk_bits_ = 0;
   uint32_t chunk_mask_ = 0;
-  uint32_t slot_capacity_ = 0;
-  std::unique_ptr<PageEntry[]> pages_;  // entries GUARDED_BY(mu_) for writes
+  uint32_t addressable_slots_ = 0;  // what the slot bits can name: the page table's cap
+  // The current page table (the last of tables_). Entries GUARDED_BY(mu_) for writes.
+  std::atomic<PageEntry*> pages_{nullptr};
 
   mutable std::mutex mu_;
+  std::vector<std::unique_ptr<PageEntry[]>> tables_;  // GUARDED_BY(mu_), every generation
+  uint32_t slot_capacity_ = 0;            // GUARDED_BY(mu_), entries in the current table
+  uint64_t max_bytes_;                    // GUARDED_BY(mu_)
   std::vector<ClassPool> pools_;          // GUARDED_BY(mu_), indexed by ClassId::v
   std::vector<uint32_t> free_slots_;      // GUARDED_BY(mu_), recycled large-item slots
   uint32_t next_slot_ = 1;                // GUARDED_BY(mu_)

@@ -35,7 +35,7 @@ ItemHeader* InitItem(ItemHeader* it, std::string_view key, uint32_t flags, RelTi
   it->refcount.store(1, std::memory_order_relaxed);
   it->key_len = static_cast<uint8_t>(key.size());
   it->client_flags = flags;
-  it->exptime = exptime;
+  it->exptime.store(exptime, std::memory_order_relaxed);
   it->value_len = value_len;
   it->last_access.store(now, std::memory_order_relaxed);
   std::memcpy(it->key_data(), key.data(), key.size());
@@ -135,7 +135,8 @@ ItemHandle Store::CombineLocked(ItemHandle old_h, const ItemHeader& addition, bo
   const Alloc a = AllocItem(total, stripe);
   if (a.status != AllocStatus::kOk) return {};
   ItemHeader* it = InitItem(allocator_.Resolve(a.handle), old->key(), old->client_flags,
-                            old->exptime, static_cast<uint32_t>(value_len), clock_->Now());
+                            old->exptime.load(std::memory_order_relaxed), static_cast<uint32_t>(value_len),
+                            clock_->Now());
   const ItemHeader& first = append ? *old : addition;
   const ItemHeader& second = append ? addition : *old;
   std::memcpy(it->value_data(), first.value_data(), first.value_len);
@@ -185,7 +186,10 @@ LookupResult Store::Lookup(std::string_view key, Access access, RelTime exptime)
     it->bits |= kItemFetched | kItemActive;
     it->last_access.store(now, std::memory_order_relaxed);
   }
-  if (access == Access::kFetchAndTouch) it->exptime = snap.exptime = exptime;
+  if (access == Access::kFetchAndTouch) {
+    it->exptime.store(exptime, std::memory_order_relaxed);
+    snap.exptime = exptime;
+  }
   return {ItemRef(&allocator_, h, it, snap), MissReason::kNone};
 }
 
@@ -197,7 +201,7 @@ TouchResult Store::Touch(std::string_view key, RelTime exptime) {
   const ItemHandle h = FindLiveLocked(hash, key, now, &why);
   if (!h) return {false, ClassId{}};
   ItemHeader* it = allocator_.Resolve(h);
-  it->exptime = exptime;
+  it->exptime.store(exptime, std::memory_order_relaxed);
   it->bits |= kItemFetched | kItemActive;
   it->last_access.store(now, std::memory_order_relaxed);
   return {true, allocator_.ClassOf(h)};
@@ -262,7 +266,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   const Alloc a = AllocItem(ItemHeader::TotalSize(it->key_len, len), locks_.StripeOf(hash));
   if (a.status != AllocStatus::kOk) return {ArithStatus::kNoMemory, 0, 0, cls};
   ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), it->key(), it->client_flags,
-                               it->exptime, static_cast<uint32_t>(len), now);
+                               it->exptime.load(std::memory_order_relaxed), static_cast<uint32_t>(len), now);
   std::memcpy(fresh->value_data(), digits, len);
   fresh->cas = NextCas();
   const uint64_t new_cas = fresh->cas;
@@ -315,7 +319,7 @@ StoreStats Store::Stats() const {
   s.hash_bytes = table_.bytes();
   s.hash_is_expanding = table_.IsExpanding();
   s.slab_global_page_pool = 0;
-  s.limit_maxbytes = options_.max_bytes;
+  s.limit_maxbytes = allocator_.max_bytes();
   s.oldest_live = oldest_live();
   return s;
 }
@@ -359,6 +363,20 @@ std::vector<ClassStats> Store::ClassStatsSnapshot() const {
     out.push_back(st);
   }
   return out;
+}
+
+void Store::DumpClass(ClassId cls, uint32_t limit, const DumpVisitor& visit) const {
+  if (cls.v == 0 || cls.v > classes_.large_class().v) return;
+  ClassLru& cs = LruOf(cls);
+  // Every item on the list is linked, so the table's reference keeps it allocated while the
+  // lock is held; its key and value_len never change once linked, and exptime is atomic.
+  std::lock_guard lock(cs.mu);
+  uint32_t shown = 0;
+  for (ItemHandle h = cs.list.head(); h && (limit == 0 || shown < limit); h = cs.list.Next(h)) {
+    const ItemHeader* it = allocator_.Resolve(h);
+    if (!visit(it->key(), it->value_len, it->exptime.load(std::memory_order_relaxed))) return;
+    ++shown;
+  }
 }
 
 void Store::ResetStats() {

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -44,6 +45,11 @@ namespace slabd::slab {
 
 class Store {
  public:
+  // DumpClass's visitor: one linked item's key, value length and exptime (RelTime, 0 = never).
+  // `key` is valid only during the call. Return false to stop the walk.
+  using DumpVisitor =
+      std::function<bool(std::string_view key, uint32_t value_len, RelTime exptime)>;
+
   // Buckets Maintain() migrates per call while the hash table grows (~0.1-0.5 ms of work).
   static constexpr uint64_t kMigrateBucketsPerStep = 4096;
   // Buckets an insert helps migrate (without waiting) while the table grows.
@@ -105,6 +111,27 @@ class Store {
   StoreStats Stats() const;
   // One entry per class that has pages or items, in class-id order (large class last).
   std::vector<ClassStats> ClassStatsSnapshot() const;
+  // `stats cachedump <cls> <limit>`: calls `visit` for the items linked in class `cls` (a slab
+  // class or large_class_id(); any other id visits nothing), newest first, for at most `limit`
+  // items (0 = all) or until `visit` returns false. Lists what is linked, expired or flushed
+  // items included (memcached 1.6.18 does not check either; it walks only its COLD segment,
+  // slabd's flat LRU is all of it). The caller formats `ITEM <key> [<value_len> b; <exptime as
+  // unix time, or 0> s]` and stops at its reply cap (memcached: 2 MB).
+  // The walk holds the class's LRU lock, so items cannot be unlinked or freed under it, and
+  // stores, deletes and evictions in that class wait until it returns: `visit` must be quick
+  // (copy the key out) and must NOT call into the Store (it would deadlock or break the lock
+  // order). A visitor capturing up to two pointers is stored without allocation (libstdc++).
+  void DumpClass(ClassId cls, uint32_t limit, const DumpVisitor& visit) const;
+
+  // `cache_memlimit`: the new item memory budget, effective for the next allocation
+  // (memcached do_slabs_adjust_mem_limit). Raising it lets classes take new pages. Lowering it
+  // frees nothing (pages holding items never move; slabd has no global page pool to trim) but
+  // stops new pages beyond each class's first and makes large items evict to fit. The caller
+  // validates the value (memcached refuses < 8 MB at the protocol level).
+  void SetMaxBytes(uint64_t max_bytes) { allocator_.SetMaxBytes(max_bytes); }
+  // The current budget: options().max_bytes until SetMaxBytes changes it.
+  uint64_t max_bytes() const { return allocator_.max_bytes(); }
+
   // `stats reset`: clears total_items, evictions, reclaimed, *_unfetched, evicted_*,
   // outofmemory; keeps curr_items, bytes, memory counters.
   void ResetStats();
@@ -115,6 +142,7 @@ class Store {
   ClassId large_class_id() const { return classes_.large_class(); }
   uint32_t item_size_max() const { return options_.item_size_max; }
   RelTime oldest_live() const { return oldest_live_.load(std::memory_order_relaxed); }
+  // The options as constructed (sanitized). max_bytes here is the initial budget; see max_bytes().
   const StoreOptions& options() const { return options_; }
   // The class an item of this key and value length would use (large_class_id() if large).
   ClassId ClassFor(size_t key_len, uint64_t value_len) const {

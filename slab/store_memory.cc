@@ -8,6 +8,11 @@
 // back to the head, at most kMaxSecondChances times per walk so a class whose items are all hot
 // still evicts; otherwise the item is evicted (never with evict off). AllocItem retries up to
 // kAllocAttempts walks (more for large items, where one eviction may not free enough budget).
+//
+// Large items are never starved: once the large LRU has been emptied (or was empty because slab
+// pages hold the whole budget), SlabAllocator::AllocLarge lets one large item exist over the
+// budget, the large class's "first page". This holds with evict off too, as memcached gives
+// every class its first page with -M.
 #include <cassert>
 #include <mutex>
 
@@ -43,7 +48,7 @@ TailVerdict JudgeTailItem(const StoreOptions& options, ClassCounters& c, LruList
     return TailVerdict::kSkip;
   }
   ++c.evicted;
-  if (it->exptime != 0) ++c.evicted_nonzero;
+  if (it->exptime.load(std::memory_order_relaxed) != 0) ++c.evicted_nonzero;
   if (!fetched) ++c.evicted_unfetched;
   if (active) ++c.evicted_active;
   const RelTime seen = it->last_access.load(std::memory_order_relaxed);
@@ -60,7 +65,8 @@ Store::Validity Store::Check(const ItemHeader& it, RelTime now) const {
   if (oldest != 0 && oldest <= now && it.last_access.load(std::memory_order_relaxed) <= oldest) {
     return Validity::kFlushed;
   }
-  return IsExpiredAt(it.exptime, now) ? Validity::kExpired : Validity::kValid;
+  return IsExpiredAt(it.exptime.load(std::memory_order_relaxed), now) ? Validity::kExpired
+                                                                   : Validity::kValid;
 }
 
 ClassLru& Store::LruOf(ClassId cls) const { return lrus_[cls.v]; }
@@ -69,7 +75,7 @@ ItemSnapshot Store::Snapshot(ItemHandle h, const ItemHeader& it) const {
   ItemSnapshot s;
   s.flags = it.client_flags;
   s.cas = ReportedCas(it.cas);
-  s.exptime = it.exptime;
+  s.exptime = it.exptime.load(std::memory_order_relaxed);
   s.last_access = it.last_access.load(std::memory_order_relaxed);
   s.fetched_before = (it.bits & kItemFetched) != 0;
   s.class_id = allocator_.ClassOf(h);
@@ -137,8 +143,11 @@ Store::Alloc Store::AllocItem(uint64_t total, int64_t held_stripe) {
   if (total > options_.item_size_max) return {AllocStatus::kTooLarge, {}};
   const ClassId cls = classes_.ClassFor(total);
   const bool large = cls == classes_.large_class();
-  // Each large eviction frees more than slab_chunk_max bytes of budget.
-  const uint64_t attempts = kAllocAttempts + (large ? total / classes_.slab_chunk_max() : 0);
+  // Each large eviction frees more than slab_chunk_max bytes of budget; after a lowered
+  // budget (cache_memlimit) the excess has to go as well.
+  const uint64_t attempts =
+      kAllocAttempts +
+      (large ? (total + allocator_.BytesOverBudget()) / classes_.slab_chunk_max() : 0);
   for (uint64_t i = 0;; ++i) {
     const ItemHandle h = large ? allocator_.AllocLarge(total) : allocator_.AllocChunk(cls);
     if (h) return {AllocStatus::kOk, h};

@@ -92,7 +92,7 @@ void WriteGeneral(ServerContext& ctx, std::string& out) {
   AppendStat(out, "auth_errors", uint64_t{0});
   AppendStat(out, "bytes_read", Sum(ctx, &ThreadStats::bytes_read));
   AppendStat(out, "bytes_written", Sum(ctx, &ThreadStats::bytes_written));
-  AppendStat(out, "limit_maxbytes", ctx.options.store.max_bytes);
+  AppendStat(out, "limit_maxbytes", ctx.store.max_bytes());
   AppendStat(out, "accepting_conns", uint64_t{ctx.accepting ? 1u : 0u});
   AppendStat(out, "listen_disabled_num", uint64_t{0});
   AppendStat(out, "time_in_listen_disabled_us", uint64_t{0});
@@ -133,7 +133,7 @@ void WriteSettings(ServerContext& ctx, std::string& out) {
   const ServerOptions& o = ctx.options;
   const slab::StoreStats s = ctx.store.Stats();
   auto u = [](auto v) { return static_cast<uint64_t>(v); };
-  AppendStat(out, "maxbytes", o.store.max_bytes);
+  AppendStat(out, "maxbytes", ctx.store.max_bytes());
   AppendStat(out, "maxconns", u(o.max_connections));
   AppendStat(out, "tcpport", u(o.port));
   AppendStat(out, "udpport", u(o.udp_port));
@@ -262,6 +262,54 @@ std::string_view NextToken(std::string_view* rest) {
   return token;
 }
 
+// memcached caps a cachedump reply at 2 MB.
+constexpr size_t kCachedumpMaxBytes = 2u << 20;
+
+// Parses a decimal id or limit as memcached's safe_strtoul does (no sign, no junk).
+bool ParseUint(std::string_view token, uint32_t* value) {
+  if (token.empty() || token.size() > 10) return false;
+  uint64_t v = 0;
+  for (char c : token) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > UINT32_MAX) return false;
+  *value = static_cast<uint32_t>(v);
+  return true;
+}
+
+// `stats cachedump <class> <limit>`: `ITEM <key> [<bytes> b; <unix exptime or 0> s]`
+// for the class's items, most recently used first.
+void WriteCachedump(ServerContext& ctx, std::string_view rest, std::string& out) {
+  std::string_view id_token = NextToken(&rest);
+  std::string_view limit_token = NextToken(&rest);
+  uint32_t id = 0;
+  uint32_t limit = 0;
+  if (limit_token.empty()) {
+    out.append(proto::kClientErrorBadCommandLine);
+    return;
+  }
+  if (!ParseUint(id_token, &id) || !ParseUint(limit_token, &limit)) {
+    out.append(proto::kClientErrorBadCommandLineFormat);
+    return;
+  }
+  if (id > ctx.store.large_class_id().v) {  // memcached: id >= 64 (its class limit)
+    out.append("CLIENT_ERROR Illegal slab id\r\n");
+    return;
+  }
+  const size_t start = out.size();
+  const int64_t epoch = ctx.clock.EpochUnix();
+  ctx.store.DumpClass(slab::ClassId{static_cast<uint8_t>(id)}, limit,
+                      [&out, start, epoch](std::string_view key, uint32_t len, slab::RelTime exp) {
+                        char tail[64];
+                        int n = std::snprintf(tail, sizeof(tail), " [%u b; %lld s]\r\n", len,
+                                              exp == 0 ? 0LL : static_cast<long long>(exp + epoch));
+                        out.append("ITEM ").append(key).append(tail, static_cast<size_t>(n));
+                        return out.size() - start < kCachedumpMaxBytes;
+                      });
+  out.append(proto::kEnd);
+}
+
 // `stats detail on|off|dump`.
 void WriteDetail(ServerContext& ctx, std::string_view rest, std::string& out) {
   std::string_view what = NextToken(&rest);
@@ -296,6 +344,8 @@ void WriteStatsReply(ServerContext& ctx, std::string_view args, std::string& out
     out.append(proto::kReset);
   } else if (sub == "detail") {
     WriteDetail(ctx, rest, out);
+  } else if (sub == "cachedump") {
+    WriteCachedump(ctx, rest, out);
   } else if (sub == "conns") {
     ctx.conns.Dump(out, ctx.clock.Now());
     out.append(proto::kEnd);

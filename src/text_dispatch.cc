@@ -266,8 +266,15 @@ void TextDispatcher::Verbosity(const TextRequest& req, OutputQueue& out) {
 }
 
 void TextDispatcher::CacheMemlimit(const TextRequest& req, OutputQueue& out) {
-  // Changing the memory limit at run time is not supported yet (README: missing).
-  Reply(proto::kError, req.noreply, out);
+  // memcached's limits: below 8 MB nothing fits, above 10^9 the client meant bytes.
+  if (req.memlimit_mb < 8) {
+    Reply(proto::kMemlimitTooSmall, req.noreply, out);
+  } else if (req.memlimit_mb > 1000000000u) {
+    Reply(proto::kMemlimitNotBytes, req.noreply, out);
+  } else {
+    ctx_.store.SetMaxBytes(static_cast<uint64_t>(req.memlimit_mb) << 20);
+    Reply(proto::kOk, req.noreply, out);
+  }
 }
 
 }  // namespace slabd::server

@@ -187,5 +187,29 @@ TEST_F(TextDispatchTest, PrefixStatsCountWhenEnabled) {
   EXPECT_EQ(Run("stats detail\r\n"), "CLIENT_ERROR usage: stats detail on|off|dump\r\n");
 }
 
+TEST_F(TextDispatchTest, CachedumpListsNewestFirstWithAbsoluteExptime) {
+  Run("set a 0 0 1\r\n", "1");
+  Run("set b 0 100 2\r\n", "12");
+  EXPECT_EQ(Run("stats cachedump 1 0\r\n"),
+            "ITEM b [2 b; 1700000200 s]\r\nITEM a [1 b; 0 s]\r\nEND\r\n");
+  EXPECT_EQ(Run("stats cachedump 1 1\r\n"), "ITEM b [2 b; 1700000200 s]\r\nEND\r\n");
+  EXPECT_EQ(Run("stats cachedump 2 0\r\n"), "END\r\n");
+  EXPECT_EQ(Run("stats cachedump 1\r\n"), "CLIENT_ERROR bad command line\r\n");
+  EXPECT_EQ(Run("stats cachedump 1 x\r\n"), "CLIENT_ERROR bad command line format\r\n");
+  EXPECT_EQ(Run("stats cachedump 255 0\r\n"), "CLIENT_ERROR Illegal slab id\r\n");
+}
+
+TEST_F(TextDispatchTest, CacheMemlimitChangesTheBudget) {
+  EXPECT_EQ(Run("cache_memlimit 4\r\n"),
+            "MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n");
+  EXPECT_EQ(Run("cache_memlimit 2000000000\r\n"),
+            "MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n");
+  EXPECT_EQ(Run("cache_memlimit 128\r\n"), "OK\r\n");
+  EXPECT_EQ(store_.max_bytes(), 128ull << 20);
+  EXPECT_NE(Run("stats\r\n").find("STAT limit_maxbytes 134217728\r\n"), std::string::npos);
+  EXPECT_EQ(Run("cache_memlimit 64 noreply\r\n"), "");
+  EXPECT_EQ(store_.max_bytes(), 64ull << 20);
+}
+
 }  // namespace
 }  // namespace slabd::server

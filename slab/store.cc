@@ -135,8 +135,8 @@ ItemHandle Store::CombineLocked(ItemHandle old_h, const ItemHeader& addition, bo
   const Alloc a = AllocItem(total, stripe);
   if (a.status != AllocStatus::kOk) return {};
   ItemHeader* it = InitItem(allocator_.Resolve(a.handle), old->key(), old->client_flags,
-                            old->exptime.load(std::memory_order_relaxed), static_cast<uint32_t>(value_len),
-                            clock_->Now());
+                            old->exptime.load(std::memory_order_relaxed),
+                            static_cast<uint32_t>(value_len), clock_->Now());
   const ItemHeader& first = append ? *old : addition;
   const ItemHeader& second = append ? addition : *old;
   std::memcpy(it->value_data(), first.value_data(), first.value_len);
@@ -266,7 +266,8 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   const Alloc a = AllocItem(ItemHeader::TotalSize(it->key_len, len), locks_.StripeOf(hash));
   if (a.status != AllocStatus::kOk) return {ArithStatus::kNoMemory, 0, 0, cls};
   ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), it->key(), it->client_flags,
-                               it->exptime.load(std::memory_order_relaxed), static_cast<uint32_t>(len), now);
+                               it->exptime.load(std::memory_order_relaxed),
+                               static_cast<uint32_t>(len), now);
   std::memcpy(fresh->value_data(), digits, len);
   fresh->cas = NextCas();
   const uint64_t new_cas = fresh->cas;

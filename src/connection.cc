@@ -191,10 +191,19 @@ bool Connection::StepParse() {
     case proto::ParseStatus::kOk:
       break;
   }
-  if (worker_.context().verbosity.load(std::memory_order_relaxed) >= 2)
+  if (resume_keys_ == 0 && worker_.context().verbosity.load(std::memory_order_relaxed) >= 2)
     LogCommand(in_.data().substr(0, r.consumed));
   // Dispatch before consuming: keys are views into the buffer.
-  DispatchOutcome o = dispatcher_.Execute(r.request, out_, &pending_);
+  DispatchOutcome o = dispatcher_.Execute(r.request, out_, &pending_, resume_keys_,
+                                          worker_.context().options.max_pending_output);
+  if (o.next == NextStep::kSuspend) {
+    // Keep the line: it is parsed again and answered from key `resume` once the
+    // queued output has drained.
+    resume_keys_ = o.resume;
+    output_full_ = true;
+    return false;
+  }
+  resume_keys_ = 0;
   in_.Consume(r.consumed);
   switch (o.next) {
     case NextStep::kContinue:
@@ -210,6 +219,8 @@ bool Connection::StepParse() {
       break;
     case NextStep::kClose:
       close_after_write_ = true;
+      break;
+    case NextStep::kSuspend:
       break;
   }
   return true;

@@ -77,6 +77,7 @@ class Connection {
   uint32_t tail_filled_ = 0;    // kReadValue: bytes of the trailing "\r\n" seen
   char tail_[2] = {0, 0};
   uint64_t swallow_left_ = 0;   // kSwallow
+  size_t resume_keys_ = 0;      // kParse: keys of a suspended multiget already answered
   bool close_after_write_ = false;
   bool output_full_ = false;    // parsing paused until queued output drains
   int64_t published_read_bytes_ = 0;

@@ -22,14 +22,14 @@ void TextDispatcher::Reject(std::string_view line, bool noreply, OutputQueue& ou
 }
 
 DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out,
-                                        PendingStore* pending) {
+                                        PendingStore* pending, size_t resume_from,
+                                        uint64_t output_limit) {
   switch (req.command) {
     case TextCommand::kGet:
     case TextCommand::kGets:
     case TextCommand::kGat:
     case TextCommand::kGats:
-      Retrieve(req, out);
-      break;
+      return Retrieve(req, out, resume_from, output_limit);
     case TextCommand::kSet:
     case TextCommand::kAdd:
     case TextCommand::kReplace:
@@ -84,12 +84,16 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
   return {};
 }
 
-void TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out) {
+DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out,
+                                         size_t resume_from, uint64_t output_limit) {
   const bool touch = req.command == TextCommand::kGat || req.command == TextCommand::kGats;
   const bool with_cas = req.command == TextCommand::kGets || req.command == TextCommand::kGats;
   const slab::RelTime exptime = touch ? slab::ToRelExptime(req.exptime, ctx_.clock) : 0;
   ThreadStats& st = worker_.stats;
+  size_t index = 0;
   for (std::string_view key : req.keys) {
+    if (index++ < resume_from) continue;
+    if (out.pending_bytes() > output_limit) return {NextStep::kSuspend, 0, index - 1};
     slab::LookupResult r;
     if (touch) {
       st.cmd_touch.Add();
@@ -126,6 +130,7 @@ void TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out) {
     out.Append("\r\n");
   }
   out.Append(proto::kEnd);
+  return {};
 }
 
 DispatchOutcome TextDispatcher::BeginStore(const TextRequest& req, OutputQueue& out,

@@ -30,11 +30,14 @@ struct PendingStore {
   bool noreply = false;
 };
 
-enum class NextStep { kContinue, kReadValue, kSwallow, kClose };
+// kSuspend: a multiget stopped because the connection's queued output reached its
+// limit; call Execute() again with the same request and `resume` once it drains.
+enum class NextStep { kContinue, kReadValue, kSwallow, kClose, kSuspend };
 
 struct DispatchOutcome {
   NextStep next = NextStep::kContinue;
   uint64_t swallow = 0;  // kSwallow: bytes of the data block to discard
+  size_t resume = 0;     // kSuspend: keys already answered
 };
 
 class TextDispatcher {
@@ -42,16 +45,20 @@ class TextDispatcher {
   TextDispatcher(ServerContext& ctx, WorkerShared& worker) : ctx_(ctx), worker_(worker) {}
 
   // Executes one request, appending its reply to `out`. For storage commands that
-  // got memory, fills `*pending` and returns kReadValue.
+  // got memory, fills `*pending` and returns kReadValue. A multiget answers its keys
+  // from `resume_from` on and suspends when `out` holds more than `output_limit`
+  // bytes, so one command line cannot queue unbounded output.
   DispatchOutcome Execute(const proto::TextRequest& req, OutputQueue& out,
-                          PendingStore* pending);
+                          PendingStore* pending, size_t resume_from = 0,
+                          uint64_t output_limit = UINT64_MAX);
   // Completes a storage command once its data block has been read.
   void FinishStore(PendingStore& pending, bool chunk_ok, OutputQueue& out);
   // A request the parser rejected: `line` (without CRLF) unless noreply.
   void Reject(std::string_view line, bool noreply, OutputQueue& out);
 
  private:
-  void Retrieve(const proto::TextRequest& req, OutputQueue& out);
+  DispatchOutcome Retrieve(const proto::TextRequest& req, OutputQueue& out, size_t resume_from,
+                           uint64_t output_limit);
   DispatchOutcome BeginStore(const proto::TextRequest& req, OutputQueue& out,
                              PendingStore* pending);
   void Arithmetic(const proto::TextRequest& req, OutputQueue& out);

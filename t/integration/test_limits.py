@@ -116,6 +116,33 @@ class SlowReaderTest(ServerTestCase):
         self.assert_value(b"small", b"s", conn=self.connect())
 
 
+    def test_one_huge_multiget_to_a_client_that_never_reads(self):
+        """One `get` line naming a 4000-byte value 60,000 times asks for 240 MB of
+        replies; the server answers it in slices as the client reads, so its memory
+        stays bounded while the client does not read at all."""
+        value = b"m" * 4000
+        self.store(b"m", value)
+        rss_before = self.server.rss_kb()
+        slow = socket.create_connection(("127.0.0.1", self.server.port))
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.sendall(b"get " + b" ".join([b"m"] * 60000) + b"\r\n")
+        peak = rss_before
+        for _ in range(10):
+            time.sleep(0.1)
+            peak = max(peak, self.server.rss_kb())
+        self.assertLess(peak - rss_before, 64 * 1024, "RSS grew by %d KiB" % (peak - rss_before))
+        self.assert_value(b"m", value, conn=self.connect())
+        # the suspended multiget resumes as the client reads (slowly: a 4 KB window)
+        slow.settimeout(10)
+        got = 0
+        while got < 256 * 1024:
+            chunk = slow.recv(1 << 20)
+            self.assertTrue(chunk)
+            got += len(chunk)
+        slow.close()
+        self.assertTrue(self.server.alive())
+
+
 class ManyConnectionsTest(ServerTestCase):
     def test_hundreds_of_connections(self):
         conns = [self.connect() for _ in range(300)]

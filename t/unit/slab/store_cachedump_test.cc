@@ -129,6 +129,8 @@ TEST_F(StoreCachedumpTest, DumpRacingStoresDeletesTouchesAndEvictions) {
   Init(o);
   constexpr int kWriters = 3;
   constexpr int kIterations = 3000;
+  // Filled first so every dump has something to list even if the writers start late.
+  for (int i = 0; i < 150; ++i) Set("key" + std::to_string(i), "key" + std::to_string(i));
   std::atomic<int> finished{0};
   std::vector<std::thread> writers;
   for (int t = 0; t < kWriters; ++t) {
@@ -161,6 +163,7 @@ TEST_F(StoreCachedumpTest, DumpRacingStoresDeletesTouchesAndEvictions) {
   };
   do {
     store_->DumpClass(SmallClass(), 0, check);
+    std::this_thread::yield();
   } while (finished.load() < kWriters);
   for (std::thread& w : writers) w.join();
   EXPECT_GT(listed, 0u);

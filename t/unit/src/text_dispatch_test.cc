@@ -187,6 +187,29 @@ TEST_F(TextDispatchTest, PrefixStatsCountWhenEnabled) {
   EXPECT_EQ(Run("stats detail\r\n"), "CLIENT_ERROR usage: stats detail on|off|dump\r\n");
 }
 
+TEST_F(TextDispatchTest, MultigetSuspendsAtTheOutputLimitAndResumes) {
+  Run("set k 0 0 100\r\n", std::string(100, 'v'));
+  proto::ParseResult r = proto::ParseTextCommand("get k k k k k\r\n");
+  ASSERT_EQ(r.status, proto::ParseStatus::kOk);
+  OutputQueue out;
+  PendingStore pending;
+  std::string all;
+  size_t resume = 0;
+  int rounds = 0;
+  for (;; ++rounds) {
+    DispatchOutcome o = dispatcher_->Execute(r.request, out, &pending, resume, 150);
+    all += out.text();
+    out = OutputQueue();  // as if written to the socket
+    if (o.next != NextStep::kSuspend) break;
+    ASSERT_GT(o.resume, resume);
+    resume = o.resume;
+  }
+  std::string one = "VALUE k 0 100\r\n" + std::string(100, 'v') + "\r\n";
+  EXPECT_EQ(all, one + one + one + one + one + "END\r\n");
+  EXPECT_EQ(rounds, 2);  // three calls: keys 1-2, 3-4, then 5 and END
+  EXPECT_EQ(Stat(&ThreadStats::cmd_get), 5u);
+}
+
 TEST_F(TextDispatchTest, CachedumpListsNewestFirstWithAbsoluteExptime) {
   Run("set a 0 0 1\r\n", "1");
   Run("set b 0 100 2\r\n", "12");

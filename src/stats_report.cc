@@ -299,13 +299,17 @@ void WriteCachedump(ServerContext& ctx, std::string_view rest, std::string& out)
   }
   const size_t start = out.size();
   const int64_t epoch = ctx.clock.EpochUnix();
+  // Captures by reference (one pointer): std::function stores it without allocating.
   ctx.store.DumpClass(slab::ClassId{static_cast<uint8_t>(id)}, limit,
-                      [&out, start, epoch](std::string_view key, uint32_t len, slab::RelTime exp) {
+                      [&](std::string_view key, uint32_t len, slab::RelTime exp) {
                         char tail[64];
                         int n = std::snprintf(tail, sizeof(tail), " [%u b; %lld s]\r\n", len,
                                               exp == 0 ? 0LL : static_cast<long long>(exp + epoch));
+                        // Like memcached, stop before a line would pass the cap.
+                        if (out.size() - start + 5 + key.size() + n > kCachedumpMaxBytes)
+                          return false;
                         out.append("ITEM ").append(key).append(tail, static_cast<size_t>(n));
-                        return out.size() - start < kCachedumpMaxBytes;
+                        return true;
                       });
   out.append(proto::kEnd);
 }

@@ -135,7 +135,7 @@ class SlowReaderTest(ServerTestCase):
         # the suspended multiget resumes as the client reads (slowly: a 4 KB window)
         slow.settimeout(10)
         got = 0
-        while got < 256 * 1024:
+        while got < 64 * 1024:
             chunk = slow.recv(1 << 20)
             self.assertTrue(chunk)
             got += len(chunk)

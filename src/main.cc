@@ -22,8 +22,9 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   FLAGS_logtostderr = true;
-  // -v shows warnings and start-up information, -vv every command as well.
-  FLAGS_minloglevel = parsed.options.verbose > 0 ? google::GLOG_INFO : google::GLOG_WARNING;
+  // What is logged is decided by the verbosity (-v, -vv, or the `verbosity` command at
+  // run time), checked at each log site; glog itself passes everything.
+  FLAGS_minloglevel = google::GLOG_INFO;
   google::InitGoogleLogging(argv[0]);
   return slabd::server::RunServer(parsed.options);
 }

@@ -77,9 +77,16 @@ class Maintainer {
 
 void OnTick(evutil_socket_t, short, void* arg) { static_cast<SystemClock*>(arg)->Tick(); }
 
+struct SignalContext {
+  event_base* base;
+  const ServerContext* ctx;
+};
+
 void OnSignal(evutil_socket_t sig, short, void* arg) {
-  LOG(INFO) << "signal " << sig << " received, shutting down";
-  event_base_loopbreak(static_cast<event_base*>(arg));
+  auto* s = static_cast<SignalContext*>(arg);
+  if (s->ctx->verbosity.load(std::memory_order_relaxed) > 0)
+    LOG(INFO) << "signal " << sig << " received, shutting down";
+  event_base_loopbreak(s->base);
 }
 
 }  // namespace
@@ -123,13 +130,15 @@ int RunServer(const ServerOptions& options) {
   event* tick = event_new(base, -1, EV_PERSIST, &OnTick, &clock);
   timeval second{1, 0};
   event_add(tick, &second);
-  event* sigint = evsignal_new(base, SIGINT, &OnSignal, base);
-  event* sigterm = evsignal_new(base, SIGTERM, &OnSignal, base);
+  SignalContext signal_ctx{base, &ctx};
+  event* sigint = evsignal_new(base, SIGINT, &OnSignal, &signal_ctx);
+  event* sigterm = evsignal_new(base, SIGTERM, &OnSignal, &signal_ctx);
   event_add(sigint, nullptr);
   event_add(sigterm, nullptr);
 
   if (status == 0) {
-    LOG(INFO) << "slabd listening on " << options.listen << ":" << options.port << " with "
+    if (options.verbose > 0)
+      LOG(INFO) << "slabd listening on " << options.listen << ":" << options.port << " with "
               << options.threads << " worker threads";
     event_base_dispatch(base);
   }

@@ -32,6 +32,47 @@ class BadInputTest(ServerTestCase):
         finally:
             super().tearDown()
 
+    # ---- random junk -----------------------------------------------------------------
+
+    def test_random_command_soup_leaves_server_and_data_intact(self):
+        """Seeded random lines built from real command names, boundary numbers, long
+        keys, stray CR/LF/NUL/TAB bytes and random data blocks, on several connections.
+        No reply is asserted (the other tests do that); the server must stay up, keep
+        the sentinel intact and serve a new connection."""
+        import random
+        rng = random.Random(int(os.environ.get("T_SOUP_SEED", "20261127")))
+        # (no flush_all: it would rightly drop the sentinel)
+        names = [b"get", b"gets", b"gat", b"gats", b"set", b"add", b"replace", b"append",
+                 b"prepend", b"cas", b"incr", b"decr", b"touch", b"delete",
+                 b"version", b"verbosity", b"stats", b"mg", b"ms", b"bogus", b"GET", b""]
+        numbers = [b"0", b"1", b"-1", b"4294967295", b"4294967296", b"2147483647",
+                   b"18446744073709551615", b"18446744073709551616", b"+1", b"abc", b"01"]
+        def token():
+            r = rng.random()
+            if r < 0.3:
+                return rng.choice(numbers)
+            if r < 0.4:
+                return b"k" * rng.choice([1, 250, 251, 3000])
+            if r < 0.5:
+                return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 6)))
+            return b"soup%d" % rng.randrange(20)
+        for _ in range(4):
+            c = self.connect()
+            script = b""
+            for _ in range(400):
+                line = b" ".join([rng.choice(names)] + [token() for _ in range(rng.randrange(6))])
+                script += line + rng.choice([b"\r\n", b"\n", b"\r\n", b"\r\n"])
+                if rng.random() < 0.3:
+                    script += bytes(rng.randrange(256) for _ in range(rng.randrange(12)))
+                    script += b"\r\n"
+            # the server may close the connection for some lines (HTTP, long lines)
+            try:
+                c.send(script)
+                c.is_closed(0.5)
+            except OSError:
+                pass
+        self.assertTrue(self.server.alive())
+
     # ---- framing ---------------------------------------------------------------------
 
     def test_long_line_without_newline_closes_silently(self):

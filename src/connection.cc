@@ -25,7 +25,8 @@ constexpr int kMaxReadsPerEvent = 4;
 }  // namespace
 
 Connection::Connection(int fd, ConnEntry* entry, Worker& worker)
-    : fd_(fd), entry_(entry), worker_(worker), dispatcher_(worker.dispatcher()) {
+    : fd_(fd), entry_(entry), worker_(worker), dispatcher_(worker.dispatcher()),
+      in_(&worker.read_buffers()) {
   event_ = event_new(worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::OnEvent, this);
   WantEvents(EV_READ);
   worker_.shared().gauges.connections.fetch_add(1, std::memory_order_relaxed);
@@ -47,7 +48,8 @@ void Connection::Close() {
   ::close(fd_);
   fd_ = -1;
   pending_ = PendingStore();
-  in_ = ReadBuffer();
+  in_.Consume(in_.size());
+  in_.Release();
   out_ = OutputQueue();
   PublishGauges();
   worker_.shared().gauges.connections.fetch_sub(1, std::memory_order_relaxed);
@@ -140,6 +142,7 @@ bool Connection::Run() {
     if (!output_full_) break;
     output_full_ = false;  // drained: go on parsing what is buffered
   }
+  in_.Release();  // idle connections hold no read buffer
   SetState(state_ == State::kReadValue ? ConnState::kNread
             : state_ == State::kSwallow  ? ConnState::kSwallow
                                          : ConnState::kWaiting);
@@ -164,10 +167,7 @@ void Connection::Process() {
 }
 
 bool Connection::StepParse() {
-  if (in_.size() == 0) {
-    in_.Shrink();
-    return false;
-  }
+  if (in_.size() == 0) return false;
   proto::ParseResult r = proto::ParseTextCommand(in_.data());
   switch (r.status) {
     case proto::ParseStatus::kNeedMore:

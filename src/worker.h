@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "src/read_buffer.h"
 #include "src/server_context.h"
 #include "src/text_dispatch.h"
 
@@ -42,6 +43,7 @@ class Worker {
   event_base* base() { return base_; }
   TextDispatcher& dispatcher() { return dispatcher_; }
   WorkerShared& shared() { return shared_; }
+  ReadBufferPool& read_buffers() { return read_buffers_; }
   ServerContext& context() { return ctx_; }
   void Release(Connection* conn);
 
@@ -60,6 +62,7 @@ class Worker {
   std::vector<std::pair<int, ConnEntry*>> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;   // GUARDED_BY(mu_)
   std::unordered_set<Connection*> conns_;
+  ReadBufferPool read_buffers_;
 };
 
 }  // namespace slabd::server

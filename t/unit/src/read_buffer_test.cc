@@ -38,8 +38,34 @@ TEST(ReadBufferTest, GrowKeepsUnparsedBytesAndStopsAtLimit) {
   ASSERT_TRUE(b.Grow(4 * ReadBuffer::kBaseSize));
   EXPECT_FALSE(b.Grow(4 * ReadBuffer::kBaseSize));
   b.Consume(b.size());
-  b.Shrink();
+  b.Release();
+  EXPECT_EQ(b.capacity(), 0u);
+  Put(b, "x");
   EXPECT_EQ(b.capacity(), ReadBuffer::kBaseSize);
+}
+
+TEST(ReadBufferTest, ReleaseKeepsUnparsedBytes) {
+  ReadBufferPool pool;
+  ReadBuffer b(&pool);
+  Put(b, "get a");
+  b.Release();
+  EXPECT_EQ(b.data(), "get a");
+  EXPECT_EQ(pool.spare(), 0u);
+}
+
+TEST(ReadBufferTest, IdleBuffersGoBackToThePoolAndAreReused) {
+  ReadBufferPool pool;
+  ReadBuffer a(&pool);
+  Put(a, "version\r\n");
+  const char* first = a.data().data();
+  a.Consume(a.size());
+  a.Release();
+  EXPECT_EQ(a.capacity(), 0u);
+  EXPECT_EQ(pool.spare(), 1u);
+  ReadBuffer b(&pool);
+  Put(b, "get k\r\n");
+  EXPECT_EQ(b.data().data(), first);  // the same memory, no new allocation
+  EXPECT_EQ(pool.spare(), 0u);
 }
 
 TEST(ReadBufferTest, CompactsWhenTailIsShort) {

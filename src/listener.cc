@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace slabd::server {
 namespace {
@@ -17,6 +18,7 @@ constexpr char kTooMany[] = "ERROR Too many open connections\r\n";
 }  // namespace
 
 Listener::~Listener() {
+  if (retry_ != nullptr) event_free(retry_);
   for (evconnlistener* l : listeners_) {
     ctx_.conns.Remove(evconnlistener_get_fd(l));
     evconnlistener_free(l);
@@ -82,11 +84,36 @@ std::string Listener::OpenOne(const std::string& host, const std::string& port, 
     getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
     addresses_.push_back(ConnRegistry::FormatAddress(reinterpret_cast<sockaddr*>(&local)));
     ctx_.conns.Add(fd, addresses_.back(), "", ConnState::kListening, ctx_.clock.Now());
+    evconnlistener_set_error_cb(l, &Listener::OnAcceptError);
     listeners_.push_back(l);
     ++bound;
   }
   freeaddrinfo(res);
   return bound > 0 ? "" : (err.empty() ? "no usable address for " + host : err);
+}
+
+void Listener::OnAcceptError(evconnlistener*, void* arg) {
+  auto* self = static_cast<Listener*>(arg);
+  const int err = EVUTIL_SOCKET_ERROR();
+  if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) return;
+  if (!self->ctx_.accepting.exchange(false)) return;
+  for (evconnlistener* l : self->listeners_) evconnlistener_disable(l);
+  self->ctx_.listen_disabled_num.fetch_add(1);
+  clock_gettime(CLOCK_MONOTONIC, &self->disabled_since_);
+  if (self->retry_ == nullptr) self->retry_ = evtimer_new(self->base_, &Listener::OnRetry, self);
+  timeval ten_ms{0, 10000};
+  evtimer_add(self->retry_, &ten_ms);
+}
+
+void Listener::OnRetry(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Listener*>(arg);
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const int64_t us = (now.tv_sec - self->disabled_since_.tv_sec) * 1000000 +
+                     (now.tv_nsec - self->disabled_since_.tv_nsec) / 1000;
+  self->ctx_.time_in_listen_disabled_us.fetch_add(static_cast<uint64_t>(us));
+  self->ctx_.accepting.store(true);
+  for (evconnlistener* l : self->listeners_) evconnlistener_enable(l);
 }
 
 void Listener::OnAccept(evconnlistener* l, evutil_socket_t fd, sockaddr* peer, int, void* arg) {

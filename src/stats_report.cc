@@ -93,9 +93,9 @@ void WriteGeneral(ServerContext& ctx, std::string& out) {
   AppendStat(out, "bytes_read", Sum(ctx, &ThreadStats::bytes_read));
   AppendStat(out, "bytes_written", Sum(ctx, &ThreadStats::bytes_written));
   AppendStat(out, "limit_maxbytes", ctx.store.max_bytes());
-  AppendStat(out, "accepting_conns", uint64_t{ctx.accepting ? 1u : 0u});
-  AppendStat(out, "listen_disabled_num", uint64_t{0});
-  AppendStat(out, "time_in_listen_disabled_us", uint64_t{0});
+  AppendStat(out, "accepting_conns", uint64_t{ctx.accepting.load() ? 1u : 0u});
+  AppendStat(out, "listen_disabled_num", ctx.listen_disabled_num.load());
+  AppendStat(out, "time_in_listen_disabled_us", ctx.time_in_listen_disabled_us.load());
   AppendStat(out, "threads", static_cast<uint64_t>(ctx.options.threads));
   AppendStat(out, "conn_yields", Sum(ctx, &ThreadStats::conn_yields));
   AppendStat(out, "hash_power_level", static_cast<uint64_t>(s.hash_power_level));

@@ -10,6 +10,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
 from base import ServerTestCase, set_cmd, value_reply   # noqa: E402
+from client import Conn   # noqa: E402
+from server import Server, is_slabd   # noqa: E402
 
 OOM = b"SERVER_ERROR out of memory storing object\r\n"
 
@@ -166,3 +168,47 @@ class ManyConnectionsTest(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FdStarvedServer(Server):
+    """slabd as an unprivileged user under a 40-descriptor limit it cannot raise."""
+
+    def command(self, port):
+        return (["prlimit", "--nofile=40:40", "setpriv", "--reuid=65534", "--regid=65534",
+                 "--clear-groups"] + super().command(port))
+
+
+@unittest.skipUnless(os.geteuid() == 0 and is_slabd(), "needs root to drop to nobody (slabd)")
+class OutOfDescriptorsTest(unittest.TestCase):
+    """accept() failing with EMFILE pauses accepting (no busy loop), counts
+    listen_disabled_num, keeps serving the connections it has, and accepts again once
+    descriptors are free."""
+
+    def stat(self, conn, name):
+        conn.send(b"stats\r\n")
+        return dict(conn.read_stats()[1])[name]
+
+    def test_accept_pauses_and_resumes(self):
+        with FdStarvedServer() as srv:
+            first = Conn(srv.port)
+            first.expect(b"version\r\n", b"VERSION 1.6.18\r\n")
+            flood = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(60)]
+            time.sleep(0.5)
+            first.expect(b"set k 0 0 1\r\nv\r\n", b"STORED\r\n")
+            self.assertEqual(self.stat(first, "accepting_conns"), "0")
+            self.assertGreater(int(self.stat(first, "listen_disabled_num")), 0)
+            def cpu_ticks():
+                return sum(int(x) for x in open("/proc/%d/stat" % srv.pid()).read().split()[13:15])
+            before = cpu_ticks()
+            time.sleep(1.0)    # 60 clients still waiting in the backlog
+            spent = cpu_ticks() - before
+            self.assertLess(spent, 20, "accept loop spun: %d ticks of CPU in 1 s" % spent)
+            for s in flood:
+                s.close()
+            deadline = time.monotonic() + 10
+            while self.stat(first, "accepting_conns") != "1" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            with Conn(srv.port) as fresh:
+                fresh.expect(b"get k\r\n", b"VALUE k 0 1\r\nv\r\nEND\r\n")
+            first.close()
+

@@ -8,7 +8,7 @@ PACKAGES="
   g++ make autoconf automake pkg-config
   libevent-dev libjemalloc-dev libgflags-dev libgoogle-glog-dev libgtest-dev
   python3 python3-pymemcache memcached libmemcached-tools netcat-openbsd procps
-  clang libclang-rt-dev
+  clang libclang-rt-dev strace
 "
 
 missing=""

@@ -103,7 +103,7 @@ config.mk: configure.ac config.mk.in
 	./configure
 
 slabd: $(OUT)/slabd
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(OUT)/slabd: $(OUT)/src/main.o $(OUT)/libsrc.a $(OUT)/libproto.a $(OUT)/libslab.a
 	$(CXX) -o $@ $^ $(SERVER_LIBS)

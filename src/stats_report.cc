@@ -1,6 +1,7 @@
 // `stats` replies (see stats_report.h).
 #include "src/stats_report.h"
 
+#include <dirent.h>
 #include <event2/event.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -35,6 +36,18 @@ void WriteRusage(std::string& out) {
   proto::AppendStatRusage(out, "rusage_system", ru.ru_stime.tv_sec, ru.ru_stime.tv_usec);
 }
 
+// Descriptors open in this process now (one readdir of /proc/self/fd).
+int64_t CountOpenFds() {
+  int64_t n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (dirent* e = readdir(d))
+      if (e->d_name[0] != '.') ++n;
+    closedir(d);
+    --n;  // the directory stream's own descriptor
+  }
+  return n;
+}
+
 void WriteGeneral(ServerContext& ctx, std::string& out) {
   const slab::StoreStats s = ctx.store.Stats();
   int64_t read_bufs = 0, read_bytes = 0, out_bytes = 0;
@@ -65,7 +78,9 @@ void WriteGeneral(ServerContext& ctx, std::string& out) {
   AppendStat(out, "read_buf_bytes", static_cast<uint64_t>(read_bytes));
   AppendStat(out, "read_buf_bytes_free", uint64_t{0});
   AppendStat(out, "read_buf_oom", uint64_t{0});
-  AppendStat(out, "reserved_fds", static_cast<uint64_t>(ctx.workers.size() * 2 + 5));
+  // Descriptors the server holds for itself (event loops, wake-ups, stdio).
+  AppendStat(out, "reserved_fds",
+             static_cast<uint64_t>(std::max<int64_t>(0, CountOpenFds() - conns - ctx.listeners)));
   AppendStat(out, "cmd_get", Sum(ctx, &ThreadStats::cmd_get));
   AppendStat(out, "cmd_set", Sum(ctx, &ThreadStats::cmd_set));
   AppendStat(out, "cmd_flush", Sum(ctx, &ThreadStats::cmd_flush));

@@ -281,6 +281,8 @@ void Connection::PublishGauges() {
   g.output_bytes.fetch_add(ob - published_out_bytes_, std::memory_order_relaxed);
   if ((rb > 0) != (published_read_bytes_ > 0))
     g.read_buf_count.fetch_add(rb > 0 ? 1 : -1, std::memory_order_relaxed);
+  if ((ob > 0) != (published_out_bytes_ > 0))
+    g.output_count.fetch_add(ob > 0 ? 1 : -1, std::memory_order_relaxed);
   published_read_bytes_ = rb;
   published_out_bytes_ = ob;
 }

@@ -27,6 +27,7 @@ namespace slabd::server {
 struct WorkerGauges {
   std::atomic<int64_t> read_buf_count{0};
   std::atomic<int64_t> read_buf_bytes{0};
+  std::atomic<int64_t> output_count{0};   // connections holding a reply buffer
   std::atomic<int64_t> output_bytes{0};
   std::atomic<int64_t> connections{0};
 };

@@ -50,10 +50,11 @@ int64_t CountOpenFds() {
 
 void WriteGeneral(ServerContext& ctx, std::string& out) {
   const slab::StoreStats s = ctx.store.Stats();
-  int64_t read_bufs = 0, read_bytes = 0, out_bytes = 0;
+  int64_t read_bufs = 0, read_bytes = 0, out_bufs = 0, out_bytes = 0;
   for (const WorkerShared& w : ctx.workers) {
     read_bufs += w.gauges.read_buf_count.load(std::memory_order_relaxed);
     read_bytes += w.gauges.read_buf_bytes.load(std::memory_order_relaxed);
+    out_bufs += w.gauges.output_count.load(std::memory_order_relaxed);
     out_bytes += w.gauges.output_bytes.load(std::memory_order_relaxed);
   }
   const int64_t conns = ctx.curr_connections.load();
@@ -72,7 +73,8 @@ void WriteGeneral(ServerContext& ctx, std::string& out) {
   AppendStat(out, "connection_structures",
              static_cast<uint64_t>(ctx.max_conn_structures.load() + ctx.listeners));
   AppendStat(out, "response_obj_oom", uint64_t{0});
-  AppendStat(out, "response_obj_count", static_cast<uint64_t>(conns));
+  // slabd has one reply buffer per connection instead of response objects.
+  AppendStat(out, "response_obj_count", static_cast<uint64_t>(out_bufs));
   AppendStat(out, "response_obj_bytes", static_cast<uint64_t>(out_bytes));
   AppendStat(out, "read_buf_count", static_cast<uint64_t>(read_bufs));
   AppendStat(out, "read_buf_bytes", static_cast<uint64_t>(read_bytes));

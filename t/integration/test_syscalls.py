@@ -29,6 +29,21 @@ TRACED = "read,readv,recvfrom,recvmsg,write,writev,sendmsg,sendto,epoll_ctl"
 class HotPathSyscallTest(ServerTestCase):
     server_args = ["-t", "1"]
 
+    def wait_until_traced(self, timeout=10.0):
+        """strace has attached once every thread of the server names a tracer."""
+        tasks = "/proc/%d/task" % self.server.pid()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            tracers = []
+            for tid in os.listdir(tasks):
+                with open(os.path.join(tasks, tid, "status")) as f:
+                    tracers += [line.split()[1] for line in f if line.startswith("TracerPid:")]
+            if tracers and all(t != "0" for t in tracers):
+                time.sleep(0.1)
+                return
+            time.sleep(0.05)
+        self.skipTest("strace did not attach (ptrace not permitted here?)")
+
     def traced(self, batch, expected_reply):
         """Sends `batch` in one write on a warmed-up connection; returns the syscall
         names the server made while answering it, and checks the reply bytes."""
@@ -39,7 +54,7 @@ class HotPathSyscallTest(ServerTestCase):
         st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=" + TRACED, "-p",
                                str(self.server.pid())], stderr=subprocess.PIPE)
         try:
-            time.sleep(0.5)   # strace attaches to every thread
+            self.wait_until_traced()
             s.sendall(batch)
             got = b""
             s.settimeout(10)

@@ -112,7 +112,7 @@ void Connection::HandleReadable() {
 }
 
 void Connection::HandleWritable() {
-  if (Run()) WantEvents(EV_READ);
+  Run();  // re-arms EV_READ itself once the queue has drained
 }
 
 bool Connection::Run() {

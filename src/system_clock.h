@@ -23,8 +23,6 @@ class SystemClock final : public slab::Clock {
   int64_t EpochUnix() const override { return epoch_unix_; }
   // Re-reads the monotonic clock. Called by the main thread's 1 s timer.
   void Tick();
-  // The current unix time according to this clock (stats `time`).
-  int64_t UnixNow() const { return epoch_unix_ + Now(); }
 
  private:
   static constexpr uint32_t kStartOffset = 2;

@@ -111,6 +111,7 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
     case StoreMode::kAppend:
     case StoreMode::kPrepend:
       if (!old) return StoreStatus::kNotStored;
+      if (cas != 0 && allocator_.Resolve(old)->cas != cas) return StoreStatus::kExists;
       h = CombineLocked(old, *r.item_, mode == StoreMode::kAppend, locks_.StripeOf(hash));
       if (!h) return StoreStatus::kNotStored;
       break;
@@ -229,7 +230,7 @@ bool Store::Unlink(std::string_view key) {
   return true;
 }
 
-ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta) {
+ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta, uint64_t cas) {
   const uint32_t hash = HashKey(key);
   const RelTime now = clock_->Now();
   ArithResult result;
@@ -238,19 +239,23 @@ ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta) {
     MissReason why;
     const ItemHandle h = FindLiveLocked(hash, key, now, &why);
     if (!h) return {ArithStatus::kNotFound, 0, 0, ClassId{}};
-    result = ArithLocked(hash, h, incr, delta, now);
+    result = ArithLocked(hash, h, incr, delta, cas, now);
   }
   if (result.status == ArithStatus::kOk) HelpMigrate();
   return result;
 }
 
 ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta,
-                               RelTime now) {
+                               uint64_t cas, RelTime now) {
   ItemHeader* it = allocator_.Resolve(h);
   const ClassId cls = allocator_.ClassOf(h);
-  // Large items are never numeric (memcached refuses chunked values the same way).
-  const auto parsed =
-      cls == classes_.large_class() ? std::nullopt : ParseStoredDecimal(it->value());
+  // Large items are never numeric (memcached refuses chunked values the same way). As in
+  // memcached's do_add_delta, an empty or large value is non-numeric before the CAS check,
+  // and the CAS is checked before the digits are.
+  if (cls == classes_.large_class() || it->value_len == 0)
+    return {ArithStatus::kNonNumeric, 0, 0, cls};
+  if (cas != 0 && it->cas != cas) return {ArithStatus::kExists, 0, 0, cls};
+  const auto parsed = ParseStoredDecimal(it->value());
   if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};
   const uint64_t value = ApplyDelta(*parsed, incr, delta);
   char digits[kMaxDecimalLength];

@@ -71,7 +71,7 @@ class Store {
   //   kSet always stores; kAdd only if missing (else kNotStored, and the existing item is
   //   bumped); kReplace only if present; kAppend/kPrepend only if present, into a newly
   //   allocated combined item that keeps the OLD item's flags and exptime (kNotStored on miss,
-  //   OOM, or a combined size over item_size_max); kCas only if present (else kNotFound) and its
+  //   OOM, or a combined size over item_size_max; kExists when `cas` is nonzero and differs); kCas only if present (else kNotFound) and its
   //   CAS equals `cas` (else kExists; 0 never matches). Every success takes a new CAS.
   //   The reservation is consumed either way.
   LinkResult Link(Reservation&& reservation, StoreMode mode, uint64_t cas = 0);
@@ -91,8 +91,9 @@ class Store {
   // incr/decr (memcached do_add_delta): see numeric_value.h for what parses; incr wraps at 2^64,
   // decr floors at 0. A result not longer than the stored value is written in place, right-
   // padded with spaces, when no reader holds the item; otherwise a new item with the old flags
-  // and exptime is linked (kNoMemory if none can be had). Large items are non-numeric.
-  ArithResult Arith(std::string_view key, bool incr, uint64_t delta);
+  // and exptime is linked (kNoMemory if none can be had). Large items are non-numeric. A nonzero
+  // `cas` must equal the item's CAS (else kExists; the binary protocol's incr/decr).
+  ArithResult Arith(std::string_view key, bool incr, uint64_t delta, uint64_t cas = 0);
 
   // flush_all. deadline 0 (or <= Now()): every item linked before the call becomes invalid at
   // once, including items stored in the current second. Otherwise memcached's oldest_live
@@ -164,7 +165,8 @@ class Store {
                          RelTime now, uint64_t* new_cas);
   ItemHandle CombineLocked(ItemHandle old_h, const ItemHeader& addition, bool append,
                            uint32_t stripe);
-  ArithResult ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta, RelTime now);
+  ArithResult ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta, uint64_t cas,
+                          RelTime now);
   void InsertLocked(uint32_t hash, ItemHandle h, RelTime now);
   void ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, RelTime now);
   void UnlinkLocked(uint32_t hash, ItemHandle h);

@@ -17,7 +17,7 @@ enum class StoreMode { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
 enum class StoreStatus { kStored, kNotStored, kExists, kNotFound };
 enum class MissReason { kNone /* hit */, kMissing, kExpired, kFlushed };
 enum class DeleteStatus { kDeleted, kNotFound, kExists /* cas mismatch */ };
-enum class ArithStatus { kOk, kNotFound, kNonNumeric, kNoMemory };
+enum class ArithStatus { kOk, kNotFound, kNonNumeric, kNoMemory, kExists /* cas mismatch */ };
 
 struct [[nodiscard]] ReserveResult {
   AllocStatus status;

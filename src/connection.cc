@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "proto/binary_parser.h"
 #include "proto/text_parser.h"
 #include "src/worker.h"
 
@@ -26,7 +27,7 @@ constexpr int kMaxReadsPerEvent = 4;
 
 Connection::Connection(int fd, ConnEntry* entry, Worker& worker)
     : fd_(fd), entry_(entry), worker_(worker), dispatcher_(worker.dispatcher()),
-      in_(&worker.read_buffers()) {
+      binary_dispatcher_(worker.binary_dispatcher()), in_(&worker.read_buffers()) {
   event_ = event_new(worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::OnEvent, this);
   WantEvents(EV_READ);
   worker_.shared().gauges.connections.fetch_add(1, std::memory_order_relaxed);
@@ -168,6 +169,21 @@ void Connection::Process() {
 
 bool Connection::StepParse() {
   if (in_.size() == 0) return false;
+  if (protocol_ == Protocol::kUndecided) {
+    switch (worker_.context().options.protocol) {
+      case BindingProtocol::kAscii: protocol_ = Protocol::kText; break;
+      case BindingProtocol::kBinary: protocol_ = Protocol::kBinary; break;
+      case BindingProtocol::kAuto:
+        protocol_ = static_cast<uint8_t>(in_.data()[0]) == proto::kBinaryRequestMagic
+                        ? Protocol::kBinary
+                        : Protocol::kText;
+        break;
+    }
+  }
+  return protocol_ == Protocol::kBinary ? StepParseBinary() : StepParseText();
+}
+
+bool Connection::StepParseText() {
   proto::ParseResult r = proto::ParseTextCommand(in_.data());
   switch (r.status) {
     case proto::ParseStatus::kNeedMore:
@@ -205,6 +221,45 @@ bool Connection::StepParse() {
   }
   resume_keys_ = 0;
   in_.Consume(r.consumed);
+  return FollowOutcome(o);
+}
+
+bool Connection::StepParseBinary() {
+  const proto::BinaryFrame f = proto::ParseBinaryFrame(in_.data());
+  switch (f.status) {
+    case proto::BinaryFrameStatus::kNeedMore:
+      // Extras and key are at most 255 + 65535 bytes: always within the buffer limit.
+      if (in_.size() == in_.capacity() && !in_.Grow(kMaxLineBuffer)) Close();
+      return false;
+    case proto::BinaryFrameStatus::kBadMagic:
+      Close();
+      return false;
+    case proto::BinaryFrameStatus::kBodyTooLarge:
+    case proto::BinaryFrameStatus::kLengthMismatch:
+      binary_dispatcher_.RejectFrame(f, out_);
+      close_after_write_ = true;
+      return true;
+    case proto::BinaryFrameStatus::kOk:
+      break;
+  }
+  const size_t head = f.consumed + binary_dispatcher_.BufferedValueLength(f);
+  if (in_.size() < head) {
+    if (in_.size() == in_.capacity() && !in_.Grow(kMaxLineBuffer)) Close();
+    return false;
+  }
+  if (worker_.context().verbosity.load(std::memory_order_relaxed) >= 2) {
+    char line[64];
+    std::snprintf(line, sizeof(line), "binary opcode 0x%02x key ", f.header.opcode);
+    LogCommand(std::string(line) + std::string(f.key));
+  }
+  // Dispatch before consuming: the key is a view into the buffer.
+  DispatchOutcome o = binary_dispatcher_.Execute(
+      f, in_.data().substr(f.consumed, head - f.consumed), out_, &pending_, sasl_);
+  in_.Consume(head);
+  return FollowOutcome(o);
+}
+
+bool Connection::FollowOutcome(const DispatchOutcome& o) {
   switch (o.next) {
     case NextStep::kContinue:
       break;
@@ -214,8 +269,10 @@ bool Connection::StepParse() {
       state_ = State::kReadValue;
       break;
     case NextStep::kSwallow:
-      swallow_left_ = o.swallow;
-      state_ = State::kSwallow;
+      if (o.swallow > 0) {
+        swallow_left_ = o.swallow;
+        state_ = State::kSwallow;
+      }
       break;
     case NextStep::kClose:
       close_after_write_ = true;
@@ -235,6 +292,11 @@ bool Connection::StepReadValue() {
     in_.Consume(n);
     value_filled_ += n;
     if (value_filled_ < value.size()) return false;
+  }
+  if (pending_.binary) {
+    binary_dispatcher_.FinishStore(pending_, out_);
+    state_ = State::kParse;
+    return true;
   }
   while (tail_filled_ < 2) {
     if (in_.size() == 0) return false;

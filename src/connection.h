@@ -1,10 +1,13 @@
 // Connection: one client socket on a worker thread, driven by libevent.
 //
 // A small state machine, one function per state, over a ReadBuffer:
-//   kParse      parse the next command line and dispatch it
+//   kParse      parse the next request (text line or binary head) and dispatch it
 //   kReadValue  fill a reserved item with a storage command's data block, then
-//               check its "\r\n" (direct reads into the item for large values)
+//               check its "\r\n" (text; binary values have none; direct reads into
+//               the item for large values)
 //   kSwallow    discard the data block of a rejected storage command
+// The protocol is fixed by -B or, by default, by the first byte the client sends
+// (0x80: binary), for the life of the connection.
 // Replies of everything parsed from one read are queued in an OutputQueue and leave
 // in one writev. Reads happen once per readiness event (more only when a read
 // filled the buffer), so no syscall is spent on a read that would return EAGAIN.
@@ -22,6 +25,7 @@
 
 #include <cstdint>
 
+#include "src/binary_dispatch.h"
 #include "src/conn_registry.h"
 #include "src/output_queue.h"
 #include "src/read_buffer.h"
@@ -45,6 +49,7 @@ class Connection {
 
  private:
   enum class State { kParse, kReadValue, kSwallow };
+  enum class Protocol { kUndecided, kText, kBinary };
 
   static void OnEvent(evutil_socket_t fd, short what, void* arg);
   void HandleReadable();
@@ -56,6 +61,9 @@ class Connection {
   ssize_t ReadOnce(bool* filled);
   void Process();
   bool StepParse();
+  bool StepParseText();
+  bool StepParseBinary();
+  bool FollowOutcome(const DispatchOutcome& o);
   bool StepReadValue();
   bool StepSwallow();
   void LogCommand(std::string_view line) const;
@@ -67,9 +75,12 @@ class Connection {
   ConnEntry* entry_;  // this socket's `stats conns` line
   Worker& worker_;
   TextDispatcher& dispatcher_;
+  BinaryDispatcher& binary_dispatcher_;
   event* event_ = nullptr;
   short armed_ = 0;
   State state_ = State::kParse;
+  Protocol protocol_ = Protocol::kUndecided;
+  SaslState sasl_;
   ReadBuffer in_;
   OutputQueue out_;
   PendingStore pending_;

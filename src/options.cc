@@ -29,6 +29,11 @@ DEFINE_int32(max_reqs_per_event, 20, "accepted for compatibility (see README)");
 DEFINE_int32(listen_backlog, 1024, "listen backlog");
 DEFINE_string(user, "", "user to run as (accepted for compatibility)");
 DEFINE_string(extended, "", "comma separated memcached -o options");
+DEFINE_string(protocol, "auto", "protocol: auto, ascii or binary");
+DEFINE_bool(enable_sasl, false, "require binary SASL authentication (PLAIN)");
+DEFINE_string(sasl_pwdb, "",
+              "user:password file for SASL PLAIN (default: $MEMCACHED_SASL_PWDB)");
+DEFINE_string(auth_file, "", "ASCII authentication: file of user:password lines");
 
 namespace slabd::server {
 namespace {
@@ -47,7 +52,8 @@ constexpr ShortOption kShortOptions[] = {
     {'I', "max_item_size", true},  {'R', "max_reqs_per_event", true},
     {'b', "listen_backlog", true}, {'u', "user", true},
     {'o', "extended", true},       {'M', "disable_evictions", false},
-    {'C', "disable_cas", false},
+    {'C', "disable_cas", false},   {'B', "protocol", true},
+    {'S', "enable_sasl", false},   {'Y', "auth_file", true},
 };
 
 // memcached's long option names that differ from ours after '-' -> '_'.
@@ -61,7 +67,7 @@ constexpr LongAlias kLongAliases[] = {
     {"slab-min-size", "slab_min_size"}, {"max-item-size", "max_item_size"},
     {"disable-evictions", "disable_evictions"}, {"disable-cas", "disable_cas"},
     {"max-reqs-per-event", "max_reqs_per_event"}, {"listen-backlog", "listen_backlog"},
-    {"extended", "extended"},
+    {"extended", "extended"}, {"enable-sasl", "enable_sasl"}, {"auth-file", "auth_file"},
 };
 
 const ShortOption* FindShort(char c) {
@@ -88,6 +94,10 @@ std::string Usage() {
          "-b, --listen-backlog=<n>  listen backlog (default: 1024)\n"
          "-u, --user=<name>         accepted for compatibility\n"
          "-o, --extended=<opts>     hashpower=<n>, slab_chunk_max=<kb>\n"
+         "-B, --protocol=<name>     auto, ascii or binary (default: auto-negotiate)\n"
+         "-S, --enable-sasl         require binary SASL authentication (PLAIN)\n"
+         "    --sasl_pwdb=<file>    SASL user:password file (default: $MEMCACHED_SASL_PWDB)\n"
+         "-Y, --auth-file=<file>    ASCII authentication tokens, user:password lines\n"
          "-v, -vv                   verbose (errors; also client commands)\n"
          "-h, --help                this text\n"
          "-V, --version             print version and exit\n";
@@ -111,7 +121,7 @@ std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* 
       for (char& c : name)
         if (c == '-') c = '_';
       if (eq == std::string::npos && i + 1 < argc && argv[i + 1][0] != '-' &&
-          name != "disable_evictions" && name != "disable_cas") {
+          name != "disable_evictions" && name != "disable_cas" && name != "enable_sasl") {
         out->push_back("--" + name + "=" + argv[++i]);
       } else {
         out->push_back("--" + name + (eq == std::string::npos ? "" : a.substr(eq)));
@@ -166,8 +176,37 @@ std::string ApplyExtended(const std::string& list, ServerOptions* o) {
   return "";
 }
 
+// -B, -S and -Y, with memcached's messages and precedence.
+std::string ValidateProtocol(ServerOptions* o) {
+  if (FLAGS_protocol == "auto") {
+    o->protocol = BindingProtocol::kAuto;
+  } else if (FLAGS_protocol == "ascii") {
+    o->protocol = BindingProtocol::kAscii;
+  } else if (FLAGS_protocol == "binary") {
+    o->protocol = BindingProtocol::kBinary;
+  } else {
+    return "Invalid value for binding protocol: " + FLAGS_protocol +
+           "\n -- should be one of auto, binary, or ascii";
+  }
+  if (o->sasl) {
+    if (o->protocol == BindingProtocol::kAscii)
+      return "ERROR: You cannot allow the ASCII protocol while using SASL.";
+    o->protocol = BindingProtocol::kBinary;
+    if (o->udp_port != 0) return "ERROR: Cannot enable UDP while using binary SASL authentication.";
+  }
+  if (!o->auth_file.empty()) {
+    if (o->protocol == BindingProtocol::kBinary)
+      return "ERROR: You cannot allow the BINARY protocol while using ascii authentication "
+             "tokens.";
+    o->protocol = BindingProtocol::kAscii;
+    if (o->udp_port != 0) return "Cannot use UDP with ascii authentication enabled (-U 0 to disable)";
+  }
+  return "";
+}
+
 std::string Validate(ServerOptions* o) {
   if (o->port < 0 || o->port > 65535) return "Invalid port number: " + std::to_string(o->port);
+  if (std::string err = ValidateProtocol(o); !err.empty()) return err;
   if (o->udp_port != 0) return "UDP is not supported by this version of slabd (use -U 0)";
   if (o->threads <= 0) return "Number of threads must be greater than 0";
   if (o->max_connections <= 0) return "Maximum connections must be greater than 0";
@@ -248,6 +287,13 @@ ParsedOptions ParseOptions(int argc, char** argv) {
   o.store.growth_factor = FLAGS_slab_growth_factor;
   o.store.evict = !FLAGS_disable_evictions;
   o.store.use_cas = !FLAGS_disable_cas;
+  o.sasl = FLAGS_enable_sasl;
+  o.sasl_pwdb = FLAGS_sasl_pwdb;
+  if (o.sasl_pwdb.empty()) {
+    // memcached's pwdb build reads the same variable.
+    if (const char* env = std::getenv("MEMCACHED_SASL_PWDB")) o.sasl_pwdb = env;
+  }
+  o.auth_file = FLAGS_auth_file;
   err = ApplyExtended(FLAGS_extended, &o);
   if (err.empty()) err = Validate(&o);
   if (!err.empty()) {

@@ -13,6 +13,10 @@
 
 namespace slabd::server {
 
+// -B: which protocol a connection may speak. kAuto decides per connection from the
+// first byte (0x80: binary).
+enum class BindingProtocol { kAuto, kAscii, kBinary };
+
 struct ServerOptions {
   int port = 11211;                 // -p; 0 disables TCP
   int udp_port = 0;                 // -U; UDP is not served yet, only 0 is accepted
@@ -23,6 +27,10 @@ struct ServerOptions {
   int backlog = 1024;               // -b
   int verbose = 0;                  // -v / -vv
   std::string user;                 // -u (accepted for memcached compatibility)
+  BindingProtocol protocol = BindingProtocol::kAuto;  // -B (-S forces binary, -Y ascii)
+  bool sasl = false;                // -S: binary SASL authentication required
+  std::string sasl_pwdb;            // user:password file for SASL PLAIN ($MEMCACHED_SASL_PWDB)
+  std::string auth_file;            // -Y: ASCII authentication tokens (user:password lines)
   slab::StoreOptions store;         // -m -n -f -I -M -C -o hashpower=
   // Bytes of replies queued on one connection above which it stops parsing input
   // until the client reads: bounds memory for clients that send and never read.

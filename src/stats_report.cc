@@ -14,7 +14,14 @@
 namespace slabd::server {
 namespace {
 
-using proto::AppendStat;
+std::string_view BindingProtocolName(BindingProtocol p) {
+  switch (p) {
+    case BindingProtocol::kAscii: return "ascii";
+    case BindingProtocol::kBinary: return "binary";
+    case BindingProtocol::kAuto: break;
+  }
+  return "auto-negotiate";
+}
 
 // Sums one counter over every worker.
 uint64_t Sum(const ServerContext& ctx, Counter ThreadStats::*field) {
@@ -29,11 +36,17 @@ uint64_t SumClass(const ServerContext& ctx, int cls, const Counter ClassCounters
   return total;
 }
 
-void WriteRusage(std::string& out) {
+void WriteRusage(StatsSink& out) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  proto::AppendStatRusage(out, "rusage_user", ru.ru_utime.tv_sec, ru.ru_utime.tv_usec);
-  proto::AppendStatRusage(out, "rusage_system", ru.ru_stime.tv_sec, ru.ru_stime.tv_usec);
+  char buf[48];
+  auto add = [&](std::string_view name, const timeval& tv) {
+    int n = std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                          static_cast<long>(tv.tv_usec));
+    out.Add(name, std::string_view(buf, static_cast<size_t>(n)));
+  };
+  add("rusage_user", ru.ru_utime);
+  add("rusage_system", ru.ru_stime);
 }
 
 // Descriptors open in this process now (one readdir of /proc/self/fd).
@@ -48,7 +61,7 @@ int64_t CountOpenFds() {
   return n;
 }
 
-void WriteGeneral(ServerContext& ctx, std::string& out) {
+void WriteGeneral(ServerContext& ctx, StatsSink& out) {
   const slab::StoreStats s = ctx.store.Stats();
   int64_t read_bufs = 0, read_bytes = 0, out_bufs = 0, out_bytes = 0;
   for (const WorkerShared& w : ctx.workers) {
@@ -58,83 +71,82 @@ void WriteGeneral(ServerContext& ctx, std::string& out) {
     out_bytes += w.gauges.output_bytes.load(std::memory_order_relaxed);
   }
   const int64_t conns = ctx.curr_connections.load();
-  AppendStat(out, "pid", static_cast<uint64_t>(getpid()));
-  AppendStat(out, "uptime", static_cast<uint64_t>(ctx.clock.Now()));
-  AppendStat(out, "time", static_cast<uint64_t>(ctx.clock.EpochUnix() + ctx.clock.Now()));
-  AppendStat(out, "version", std::string_view(kCompatVersion));
-  AppendStat(out, "libevent", std::string_view(event_get_version()));
-  AppendStat(out, "pointer_size", static_cast<uint64_t>(8 * sizeof(void*)));
+  out.Add("pid", static_cast<uint64_t>(getpid()));
+  out.Add("uptime", static_cast<uint64_t>(ctx.clock.Now()));
+  out.Add("time", static_cast<uint64_t>(ctx.clock.EpochUnix() + ctx.clock.Now()));
+  out.Add("version", std::string_view(kCompatVersion));
+  out.Add("libevent", std::string_view(event_get_version()));
+  out.Add("pointer_size", static_cast<uint64_t>(8 * sizeof(void*)));
   WriteRusage(out);
-  AppendStat(out, "max_connections", static_cast<uint64_t>(ctx.options.max_connections));
+  out.Add("max_connections", static_cast<uint64_t>(ctx.options.max_connections));
   // memcached counts its listening sockets as connections, minus one.
-  AppendStat(out, "curr_connections", static_cast<uint64_t>(conns + ctx.listeners - 1));
-  AppendStat(out, "total_connections", ctx.total_connections.load() + ctx.listeners);
-  AppendStat(out, "rejected_connections", ctx.rejected_connections.load());
-  AppendStat(out, "connection_structures",
+  out.Add("curr_connections", static_cast<uint64_t>(conns + ctx.listeners - 1));
+  out.Add("total_connections", ctx.total_connections.load() + ctx.listeners);
+  out.Add("rejected_connections", ctx.rejected_connections.load());
+  out.Add("connection_structures",
              static_cast<uint64_t>(ctx.max_conn_structures.load() + ctx.listeners));
-  AppendStat(out, "response_obj_oom", uint64_t{0});
+  out.Add("response_obj_oom", uint64_t{0});
   // slabd has one reply buffer per connection instead of response objects.
-  AppendStat(out, "response_obj_count", static_cast<uint64_t>(out_bufs));
-  AppendStat(out, "response_obj_bytes", static_cast<uint64_t>(out_bytes));
-  AppendStat(out, "read_buf_count", static_cast<uint64_t>(read_bufs));
-  AppendStat(out, "read_buf_bytes", static_cast<uint64_t>(read_bytes));
-  AppendStat(out, "read_buf_bytes_free", uint64_t{0});
-  AppendStat(out, "read_buf_oom", uint64_t{0});
+  out.Add("response_obj_count", static_cast<uint64_t>(out_bufs));
+  out.Add("response_obj_bytes", static_cast<uint64_t>(out_bytes));
+  out.Add("read_buf_count", static_cast<uint64_t>(read_bufs));
+  out.Add("read_buf_bytes", static_cast<uint64_t>(read_bytes));
+  out.Add("read_buf_bytes_free", uint64_t{0});
+  out.Add("read_buf_oom", uint64_t{0});
   // Descriptors the server holds for itself (event loops, wake-ups, stdio).
-  AppendStat(out, "reserved_fds",
+  out.Add("reserved_fds",
              static_cast<uint64_t>(std::max<int64_t>(0, CountOpenFds() - conns - ctx.listeners)));
-  AppendStat(out, "cmd_get", Sum(ctx, &ThreadStats::cmd_get));
-  AppendStat(out, "cmd_set", Sum(ctx, &ThreadStats::cmd_set));
-  AppendStat(out, "cmd_flush", Sum(ctx, &ThreadStats::cmd_flush));
-  AppendStat(out, "cmd_touch", Sum(ctx, &ThreadStats::cmd_touch));
-  AppendStat(out, "cmd_meta", uint64_t{0});
-  AppendStat(out, "get_hits", Sum(ctx, &ThreadStats::get_hits));
-  AppendStat(out, "get_misses", Sum(ctx, &ThreadStats::get_misses));
-  AppendStat(out, "get_expired", Sum(ctx, &ThreadStats::get_expired));
-  AppendStat(out, "get_flushed", Sum(ctx, &ThreadStats::get_flushed));
-  AppendStat(out, "delete_misses", Sum(ctx, &ThreadStats::delete_misses));
-  AppendStat(out, "delete_hits", Sum(ctx, &ThreadStats::delete_hits));
-  AppendStat(out, "incr_misses", Sum(ctx, &ThreadStats::incr_misses));
-  AppendStat(out, "incr_hits", Sum(ctx, &ThreadStats::incr_hits));
-  AppendStat(out, "decr_misses", Sum(ctx, &ThreadStats::decr_misses));
-  AppendStat(out, "decr_hits", Sum(ctx, &ThreadStats::decr_hits));
-  AppendStat(out, "cas_misses", Sum(ctx, &ThreadStats::cas_misses));
-  AppendStat(out, "cas_hits", Sum(ctx, &ThreadStats::cas_hits));
-  AppendStat(out, "cas_badval", Sum(ctx, &ThreadStats::cas_badval));
-  AppendStat(out, "touch_hits", Sum(ctx, &ThreadStats::touch_hits));
-  AppendStat(out, "touch_misses", Sum(ctx, &ThreadStats::touch_misses));
-  AppendStat(out, "store_too_large", Sum(ctx, &ThreadStats::store_too_large));
-  AppendStat(out, "store_no_memory", Sum(ctx, &ThreadStats::store_no_memory));
-  AppendStat(out, "auth_cmds", uint64_t{0});
-  AppendStat(out, "auth_errors", uint64_t{0});
-  AppendStat(out, "bytes_read", Sum(ctx, &ThreadStats::bytes_read));
-  AppendStat(out, "bytes_written", Sum(ctx, &ThreadStats::bytes_written));
-  AppendStat(out, "limit_maxbytes", ctx.store.max_bytes());
-  AppendStat(out, "accepting_conns", uint64_t{ctx.accepting.load() ? 1u : 0u});
-  AppendStat(out, "listen_disabled_num", ctx.listen_disabled_num.load());
-  AppendStat(out, "time_in_listen_disabled_us", ctx.time_in_listen_disabled_us.load());
-  AppendStat(out, "threads", static_cast<uint64_t>(ctx.options.threads));
-  AppendStat(out, "conn_yields", Sum(ctx, &ThreadStats::conn_yields));
-  AppendStat(out, "hash_power_level", static_cast<uint64_t>(s.hash_power_level));
-  AppendStat(out, "hash_bytes", static_cast<uint64_t>(s.hash_bytes));
-  AppendStat(out, "hash_is_expanding", static_cast<uint64_t>(s.hash_is_expanding ? 1 : 0));
-  AppendStat(out, "malloc_fails", static_cast<uint64_t>(s.malloc_fails));
+  out.Add("cmd_get", Sum(ctx, &ThreadStats::cmd_get));
+  out.Add("cmd_set", Sum(ctx, &ThreadStats::cmd_set));
+  out.Add("cmd_flush", Sum(ctx, &ThreadStats::cmd_flush));
+  out.Add("cmd_touch", Sum(ctx, &ThreadStats::cmd_touch));
+  out.Add("cmd_meta", uint64_t{0});
+  out.Add("get_hits", Sum(ctx, &ThreadStats::get_hits));
+  out.Add("get_misses", Sum(ctx, &ThreadStats::get_misses));
+  out.Add("get_expired", Sum(ctx, &ThreadStats::get_expired));
+  out.Add("get_flushed", Sum(ctx, &ThreadStats::get_flushed));
+  out.Add("delete_misses", Sum(ctx, &ThreadStats::delete_misses));
+  out.Add("delete_hits", Sum(ctx, &ThreadStats::delete_hits));
+  out.Add("incr_misses", Sum(ctx, &ThreadStats::incr_misses));
+  out.Add("incr_hits", Sum(ctx, &ThreadStats::incr_hits));
+  out.Add("decr_misses", Sum(ctx, &ThreadStats::decr_misses));
+  out.Add("decr_hits", Sum(ctx, &ThreadStats::decr_hits));
+  out.Add("cas_misses", Sum(ctx, &ThreadStats::cas_misses));
+  out.Add("cas_hits", Sum(ctx, &ThreadStats::cas_hits));
+  out.Add("cas_badval", Sum(ctx, &ThreadStats::cas_badval));
+  out.Add("touch_hits", Sum(ctx, &ThreadStats::touch_hits));
+  out.Add("touch_misses", Sum(ctx, &ThreadStats::touch_misses));
+  out.Add("store_too_large", Sum(ctx, &ThreadStats::store_too_large));
+  out.Add("store_no_memory", Sum(ctx, &ThreadStats::store_no_memory));
+  out.Add("auth_cmds", Sum(ctx, &ThreadStats::auth_cmds));
+  out.Add("auth_errors", Sum(ctx, &ThreadStats::auth_errors));
+  out.Add("bytes_read", Sum(ctx, &ThreadStats::bytes_read));
+  out.Add("bytes_written", Sum(ctx, &ThreadStats::bytes_written));
+  out.Add("limit_maxbytes", ctx.store.max_bytes());
+  out.Add("accepting_conns", uint64_t{ctx.accepting.load() ? 1u : 0u});
+  out.Add("listen_disabled_num", ctx.listen_disabled_num.load());
+  out.Add("time_in_listen_disabled_us", ctx.time_in_listen_disabled_us.load());
+  out.Add("threads", static_cast<uint64_t>(ctx.options.threads));
+  out.Add("conn_yields", Sum(ctx, &ThreadStats::conn_yields));
+  out.Add("hash_power_level", static_cast<uint64_t>(s.hash_power_level));
+  out.Add("hash_bytes", static_cast<uint64_t>(s.hash_bytes));
+  out.Add("hash_is_expanding", static_cast<uint64_t>(s.hash_is_expanding ? 1 : 0));
+  out.Add("malloc_fails", static_cast<uint64_t>(s.malloc_fails));
   for (const char* name : {"log_worker_dropped", "log_worker_written", "log_watcher_skipped",
                            "log_watcher_sent", "log_watchers", "unexpected_napi_ids",
                            "round_robin_fallback"})
-    AppendStat(out, name, uint64_t{0});
-  AppendStat(out, "bytes", static_cast<uint64_t>(s.bytes));
-  AppendStat(out, "curr_items", static_cast<uint64_t>(s.curr_items));
-  AppendStat(out, "total_items", static_cast<uint64_t>(s.total_items));
-  AppendStat(out, "slab_global_page_pool", static_cast<uint64_t>(s.slab_global_page_pool));
-  AppendStat(out, "expired_unfetched", static_cast<uint64_t>(s.expired_unfetched));
-  AppendStat(out, "evicted_unfetched", static_cast<uint64_t>(s.evicted_unfetched));
-  AppendStat(out, "evictions", static_cast<uint64_t>(s.evictions));
-  AppendStat(out, "reclaimed", static_cast<uint64_t>(s.reclaimed));
-  AppendStat(out, "crawler_reclaimed", uint64_t{0});
-  AppendStat(out, "crawler_items_checked", uint64_t{0});
-  AppendStat(out, "lrutail_reflocked", uint64_t{0});
-  out.append(proto::kEnd);
+    out.Add(name, uint64_t{0});
+  out.Add("bytes", static_cast<uint64_t>(s.bytes));
+  out.Add("curr_items", static_cast<uint64_t>(s.curr_items));
+  out.Add("total_items", static_cast<uint64_t>(s.total_items));
+  out.Add("slab_global_page_pool", static_cast<uint64_t>(s.slab_global_page_pool));
+  out.Add("expired_unfetched", static_cast<uint64_t>(s.expired_unfetched));
+  out.Add("evicted_unfetched", static_cast<uint64_t>(s.evicted_unfetched));
+  out.Add("evictions", static_cast<uint64_t>(s.evictions));
+  out.Add("reclaimed", static_cast<uint64_t>(s.reclaimed));
+  out.Add("crawler_reclaimed", uint64_t{0});
+  out.Add("crawler_items_checked", uint64_t{0});
+  out.Add("lrutail_reflocked", uint64_t{0});
 }
 
 // memcached prints factors with "%.2f"; slabd's default 1.125 needs a third digit.
@@ -146,74 +158,73 @@ std::string FormatFactor(double f) {
   return buf;
 }
 
-void WriteSettings(ServerContext& ctx, std::string& out) {
+void WriteSettings(ServerContext& ctx, StatsSink& out) {
   const ServerOptions& o = ctx.options;
   const slab::StoreStats s = ctx.store.Stats();
   auto u = [](auto v) { return static_cast<uint64_t>(v); };
-  AppendStat(out, "maxbytes", ctx.store.max_bytes());
-  AppendStat(out, "maxconns", u(o.max_connections));
-  AppendStat(out, "tcpport", u(o.port));
-  AppendStat(out, "udpport", u(o.udp_port));
-  AppendStat(out, "inter", std::string_view(o.listen.empty() ? "NULL" : o.listen));
-  AppendStat(out, "verbosity", u(ctx.verbosity.load()));
-  AppendStat(out, "oldest", u(s.oldest_live));
-  AppendStat(out, "evictions", std::string_view(o.store.evict ? "on" : "off"));
-  AppendStat(out, "domain_socket", std::string_view("NULL"));
-  AppendStat(out, "umask", std::string_view("700"));
-  AppendStat(out, "shutdown_command", std::string_view("no"));
-  AppendStat(out, "growth_factor", std::string_view(FormatFactor(o.store.growth_factor)));
-  AppendStat(out, "chunk_size", u(o.store.min_chunk));
-  AppendStat(out, "num_threads", u(o.threads));
-  AppendStat(out, "num_threads_per_udp", u(o.threads));
-  AppendStat(out, "stat_key_prefix", std::string_view(":"));
-  AppendStat(out, "detail_enabled", std::string_view("no"));
-  AppendStat(out, "reqs_per_event", u(o.reqs_per_event));
-  AppendStat(out, "cas_enabled", std::string_view(o.store.use_cas ? "yes" : "no"));
-  AppendStat(out, "tcp_backlog", u(o.backlog));
-  AppendStat(out, "binding_protocol", std::string_view("ascii"));
-  AppendStat(out, "auth_enabled_sasl", std::string_view("no"));
-  AppendStat(out, "auth_enabled_ascii", std::string_view("no"));
-  AppendStat(out, "item_size_max", u(o.store.item_size_max));
-  AppendStat(out, "maxconns_fast", std::string_view("yes"));
-  AppendStat(out, "hashpower_init", u(o.store.hashpower == 16 ? 0 : o.store.hashpower));
-  AppendStat(out, "slab_reassign", std::string_view("no"));
-  AppendStat(out, "slab_automove", uint64_t{0});
-  AppendStat(out, "slab_automove_ratio", std::string_view("0.80"));
-  AppendStat(out, "slab_automove_window", uint64_t{30});
-  AppendStat(out, "slab_chunk_max", u(o.store.slab_chunk_max));
-  AppendStat(out, "lru_crawler", std::string_view("no"));
-  AppendStat(out, "lru_crawler_sleep", uint64_t{100});
-  AppendStat(out, "lru_crawler_tocrawl", uint64_t{0});
-  AppendStat(out, "tail_repair_time", uint64_t{0});
-  AppendStat(out, "flush_enabled", std::string_view("yes"));
-  AppendStat(out, "dump_enabled", std::string_view("yes"));
-  AppendStat(out, "hash_algorithm", std::string_view("murmur3"));
-  AppendStat(out, "lru_maintainer_thread", std::string_view("no"));
-  AppendStat(out, "lru_segmented", std::string_view("no"));
-  AppendStat(out, "hot_lru_pct", uint64_t{20});
-  AppendStat(out, "warm_lru_pct", uint64_t{40});
-  AppendStat(out, "hot_max_factor", std::string_view("0.20"));
-  AppendStat(out, "warm_max_factor", std::string_view("2.00"));
-  AppendStat(out, "temp_lru", std::string_view("no"));
-  AppendStat(out, "temporary_ttl", uint64_t{61});
-  AppendStat(out, "idle_timeout", uint64_t{0});
-  AppendStat(out, "watcher_logbuf_size", uint64_t{262144});
-  AppendStat(out, "worker_logbuf_size", uint64_t{65536});
-  AppendStat(out, "read_buf_mem_limit", uint64_t{0});
-  AppendStat(out, "track_sizes", std::string_view("no"));
-  AppendStat(out, "inline_ascii_response", std::string_view("no"));
-  AppendStat(out, "num_napi_ids", std::string_view("(null)"));
-  AppendStat(out, "memory_file", std::string_view("(null)"));
-  out.append(proto::kEnd);
+  out.Add("maxbytes", ctx.store.max_bytes());
+  out.Add("maxconns", u(o.max_connections));
+  out.Add("tcpport", u(o.port));
+  out.Add("udpport", u(o.udp_port));
+  out.Add("inter", std::string_view(o.listen.empty() ? "NULL" : o.listen));
+  out.Add("verbosity", u(ctx.verbosity.load()));
+  out.Add("oldest", u(s.oldest_live));
+  out.Add("evictions", std::string_view(o.store.evict ? "on" : "off"));
+  out.Add("domain_socket", std::string_view("NULL"));
+  out.Add("umask", std::string_view("700"));
+  out.Add("shutdown_command", std::string_view("no"));
+  out.Add("growth_factor", std::string_view(FormatFactor(o.store.growth_factor)));
+  out.Add("chunk_size", u(o.store.min_chunk));
+  out.Add("num_threads", u(o.threads));
+  out.Add("num_threads_per_udp", u(o.threads));
+  out.Add("stat_key_prefix", std::string_view(":"));
+  out.Add("detail_enabled", std::string_view("no"));
+  out.Add("reqs_per_event", u(o.reqs_per_event));
+  out.Add("cas_enabled", std::string_view(o.store.use_cas ? "yes" : "no"));
+  out.Add("tcp_backlog", u(o.backlog));
+  out.Add("binding_protocol", BindingProtocolName(o.protocol));
+  out.Add("auth_enabled_sasl", std::string_view(o.sasl ? "yes" : "no"));
+  out.Add("auth_enabled_ascii", std::string_view(o.auth_file.empty() ? "no" : o.auth_file));
+  out.Add("item_size_max", u(o.store.item_size_max));
+  out.Add("maxconns_fast", std::string_view("yes"));
+  out.Add("hashpower_init", u(o.store.hashpower == 16 ? 0 : o.store.hashpower));
+  out.Add("slab_reassign", std::string_view("no"));
+  out.Add("slab_automove", uint64_t{0});
+  out.Add("slab_automove_ratio", std::string_view("0.80"));
+  out.Add("slab_automove_window", uint64_t{30});
+  out.Add("slab_chunk_max", u(o.store.slab_chunk_max));
+  out.Add("lru_crawler", std::string_view("no"));
+  out.Add("lru_crawler_sleep", uint64_t{100});
+  out.Add("lru_crawler_tocrawl", uint64_t{0});
+  out.Add("tail_repair_time", uint64_t{0});
+  out.Add("flush_enabled", std::string_view("yes"));
+  out.Add("dump_enabled", std::string_view("yes"));
+  out.Add("hash_algorithm", std::string_view("murmur3"));
+  out.Add("lru_maintainer_thread", std::string_view("no"));
+  out.Add("lru_segmented", std::string_view("no"));
+  out.Add("hot_lru_pct", uint64_t{20});
+  out.Add("warm_lru_pct", uint64_t{40});
+  out.Add("hot_max_factor", std::string_view("0.20"));
+  out.Add("warm_max_factor", std::string_view("2.00"));
+  out.Add("temp_lru", std::string_view("no"));
+  out.Add("temporary_ttl", uint64_t{61});
+  out.Add("idle_timeout", uint64_t{0});
+  out.Add("watcher_logbuf_size", uint64_t{262144});
+  out.Add("worker_logbuf_size", uint64_t{65536});
+  out.Add("read_buf_mem_limit", uint64_t{0});
+  out.Add("track_sizes", std::string_view("no"));
+  out.Add("inline_ascii_response", std::string_view("no"));
+  out.Add("num_napi_ids", std::string_view("(null)"));
+  out.Add("memory_file", std::string_view("(null)"));
 }
 
-void WriteItems(ServerContext& ctx, std::string& out) {
+void WriteItems(ServerContext& ctx, StatsSink& out) {
   char name[64];
   for (const slab::ClassStats& c : ctx.store.ClassStatsSnapshot()) {
     if (c.number == 0) continue;
     auto stat = [&](const char* key, uint64_t v) {
       std::snprintf(name, sizeof(name), "items:%d:%s", static_cast<int>(c.id.v), key);
-      AppendStat(out, name, v);
+      out.Add(name, v);
     };
     stat("number", c.number);
     stat("age", c.age);
@@ -230,10 +241,9 @@ void WriteItems(ServerContext& ctx, std::string& out) {
     stat("crawler_items_checked", 0);
     stat("lrutail_reflocked", 0);
   }
-  out.append(proto::kEnd);
 }
 
-void WriteSlabs(ServerContext& ctx, std::string& out) {
+void WriteSlabs(ServerContext& ctx, StatsSink& out) {
   char name[64];
   uint64_t active = 0;
   for (const slab::ClassStats& c : ctx.store.ClassStatsSnapshot()) {
@@ -242,7 +252,7 @@ void WriteSlabs(ServerContext& ctx, std::string& out) {
     const int id = c.id.v;
     auto stat = [&](const char* key, uint64_t v) {
       std::snprintf(name, sizeof(name), "%d:%s", id, key);
-      AppendStat(out, name, v);
+      out.Add(name, v);
     };
     stat("chunk_size", c.chunk_size);
     stat("chunks_per_page", c.chunks_per_page);
@@ -260,9 +270,8 @@ void WriteSlabs(ServerContext& ctx, std::string& out) {
     stat("cas_badval", SumClass(ctx, id, &ClassCounters::cas_badval));
     stat("touch_hits", SumClass(ctx, id, &ClassCounters::touch_hits));
   }
-  AppendStat(out, "active_slabs", active);
-  AppendStat(out, "total_malloced", static_cast<uint64_t>(ctx.store.Stats().total_malloced));
-  out.append(proto::kEnd);
+  out.Add("active_slabs", active);
+  out.Add("total_malloced", static_cast<uint64_t>(ctx.store.Stats().total_malloced));
 }
 
 // Splits off the first space-separated token of `rest`.
@@ -349,19 +358,38 @@ void WriteDetail(ServerContext& ctx, std::string_view rest, std::string& out) {
 
 }  // namespace
 
+void ResetAllStats(ServerContext& ctx) {
+  for (WorkerShared& w : ctx.workers) w.stats.Reset();
+  ctx.store.ResetStats();
+  ctx.prefix_stats.Clear();
+  ctx.total_connections.store(0);
+  ctx.rejected_connections.store(0);
+}
+
+bool WriteStatsGroup(ServerContext& ctx, std::string_view group, StatsSink& out) {
+  if (group.empty()) {
+    WriteGeneral(ctx, out);
+  } else if (group == "settings") {
+    WriteSettings(ctx, out);
+  } else if (group == "items") {
+    WriteItems(ctx, out);
+  } else if (group == "slabs") {
+    WriteSlabs(ctx, out);
+  } else if (group == "sizes") {
+    out.Add("sizes_status", std::string_view("disabled"));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // 1.6.18 matches the subcommand name exactly (the reference's prefix matching is
 // a later release's); extra tokens after it are ignored.
 void WriteStatsReply(ServerContext& ctx, std::string_view args, std::string& out) {
   std::string_view rest = args;
   std::string_view sub = NextToken(&rest);
-  if (sub.empty()) {
-    WriteGeneral(ctx, out);
-  } else if (sub == "reset") {
-    for (WorkerShared& w : ctx.workers) w.stats.Reset();
-    ctx.store.ResetStats();
-    ctx.prefix_stats.Clear();
-    ctx.total_connections.store(0);
-    ctx.rejected_connections.store(0);
+  if (sub == "reset") {
+    ResetAllStats(ctx);
     out.append(proto::kReset);
   } else if (sub == "detail") {
     WriteDetail(ctx, rest, out);
@@ -370,17 +398,13 @@ void WriteStatsReply(ServerContext& ctx, std::string_view args, std::string& out
   } else if (sub == "conns") {
     ctx.conns.Dump(out, ctx.clock.Now());
     out.append(proto::kEnd);
-  } else if (sub == "settings") {
-    WriteSettings(ctx, out);
-  } else if (sub == "items") {
-    WriteItems(ctx, out);
-  } else if (sub == "slabs") {
-    WriteSlabs(ctx, out);
-  } else if (sub == "sizes") {
-    AppendStat(out, "sizes_status", std::string_view("disabled"));
-    out.append(proto::kEnd);
   } else {
-    out.append(proto::kError);
+    TextStatsSink sink(out);
+    if (WriteStatsGroup(ctx, sub, sink)) {
+      out.append(proto::kEnd);
+    } else {
+      out.append(proto::kError);
+    }
   }
 }
 

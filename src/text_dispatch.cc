@@ -223,6 +223,9 @@ void TextDispatcher::Arithmetic(const TextRequest& req, OutputQueue& out) {
     case slab::ArithStatus::kNoMemory:
       Reply(proto::kServerErrorOutOfMemory, req.noreply, out);
       break;
+    case slab::ArithStatus::kExists:  // text incr/decr carries no CAS
+      Reply(proto::kExists, req.noreply, out);
+      break;
   }
 }
 

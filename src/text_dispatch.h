@@ -18,27 +18,11 @@
 
 #include "proto/text_request.h"
 #include "slab/store.h"
+#include "src/dispatch_outcome.h"
 #include "src/output_queue.h"
 #include "src/server_context.h"
 
 namespace slabd::server {
-
-struct PendingStore {
-  slab::Reservation reservation;
-  slab::StoreMode mode = slab::StoreMode::kSet;
-  uint64_t cas = 0;
-  bool noreply = false;
-};
-
-// kSuspend: a multiget stopped because the connection's queued output reached its
-// limit; call Execute() again with the same request and `resume` once it drains.
-enum class NextStep { kContinue, kReadValue, kSwallow, kClose, kSuspend };
-
-struct DispatchOutcome {
-  NextStep next = NextStep::kContinue;
-  uint64_t swallow = 0;  // kSwallow: bytes of the data block to discard
-  size_t resume = 0;     // kSuspend: keys already answered
-};
 
 class TextDispatcher {
  public:

@@ -44,7 +44,8 @@ struct ThreadStats {
   Counter cmd_get, cmd_touch, cmd_flush, get_hits, get_misses, get_expired, get_flushed,
       delete_misses, delete_hits, incr_misses, incr_hits, decr_misses, decr_hits,
       cas_misses, cas_hits, cas_badval, touch_hits, touch_misses, store_too_large,
-      store_no_memory, bytes_read, bytes_written, conn_yields, cmd_set;
+      store_no_memory, bytes_read, bytes_written, conn_yields, cmd_set, auth_cmds,
+      auth_errors;
   std::array<ClassCounters, kMaxClassIds> classes;
 
   void Reset();

@@ -10,7 +10,7 @@
 namespace slabd::server {
 
 Worker::Worker(ServerContext& ctx, WorkerShared& shared)
-    : ctx_(ctx), shared_(shared), dispatcher_(ctx, shared) {}
+    : ctx_(ctx), shared_(shared), dispatcher_(ctx, shared), binary_dispatcher_(ctx, shared) {}
 
 Worker::~Worker() {
   Join();

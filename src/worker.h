@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "src/binary_dispatch.h"
 #include "src/read_buffer.h"
 #include "src/server_context.h"
 #include "src/text_dispatch.h"
@@ -42,6 +43,7 @@ class Worker {
   // Worker-thread API for connections.
   event_base* base() { return base_; }
   TextDispatcher& dispatcher() { return dispatcher_; }
+  BinaryDispatcher& binary_dispatcher() { return binary_dispatcher_; }
   WorkerShared& shared() { return shared_; }
   ReadBufferPool& read_buffers() { return read_buffers_; }
   ServerContext& context() { return ctx_; }
@@ -54,6 +56,7 @@ class Worker {
   ServerContext& ctx_;
   WorkerShared& shared_;
   TextDispatcher dispatcher_;
+  BinaryDispatcher binary_dispatcher_;
   event_base* base_ = nullptr;
   event* notify_event_ = nullptr;
   int notify_fd_ = -1;

@@ -7,13 +7,13 @@
 #   make install    install slabd and its man page under $(prefix)
 #   make clean      remove build output (distclean also removes configure output)
 #   make asan       unit + integration tests on an ASan/UBSan build (slower; not in check)
-#   make fuzz       run the text-parser fuzzer for FUZZ_SECONDS (clang, libFuzzer)
+#   make fuzz       run the text and binary parser fuzzers, FUZZ_SECONDS each (clang, libFuzzer)
 #
 # configure (autoconf) writes config.mk; plain `make` runs autoreconf/configure itself
 # when they have not run yet. `run`, `check` and `deps` bootstrap packages first, so
 # they must not need config.mk before scripts/install-deps.sh has run.
 
-BOOTSTRAP_GOALS := run check deps clean distclean
+BOOTSTRAP_GOALS := run check deps test-deps clean distclean
 ifeq ($(MAKECMDGOALS),)
 NEED_CONFIG := 1
 else ifneq ($(filter-out $(BOOTSTRAP_GOALS),$(MAKECMDGOALS)),)
@@ -59,7 +59,7 @@ SLAB_OBJS := $(SLAB_SRCS:%.cc=$(OUT)/%.o)
 SRC_OBJS := $(SRC_SRCS:%.cc=$(OUT)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(OUT)/%.o)
 
-.PHONY: all debug run check test deps clean distclean install unit check-layering asan fuzz
+.PHONY: all debug run check test deps test-deps clean distclean install unit check-layering asan fuzz
 .DEFAULT_GOAL := all
 
 all: slabd
@@ -70,22 +70,39 @@ debug:
 deps:
 	@scripts/install-deps.sh
 
+# Everything the tests need on top: the memcached oracle and the real clients
+# (Debian packages, and memjs from npm into t/clients/memjs).
+test-deps:
+	@scripts/install-deps.sh --test
+	@scripts/install-client-deps.sh
+
 asan:
 	$(MAKE) BUILD=asan build/asan/slabd build/asan/unit_tests
 	ASAN_OPTIONS=detect_leaks=1 t/run_tests.sh build/asan/unit_tests build/asan/slabd
 
+# Each fuzzer runs for FUZZ_SECONDS in turn; the first failure stops the run. New inputs
+# are kept in build/fuzz/corpus/<name> for the next run, crashes saved in build/fuzz/.
 FUZZ_SECONDS ?= 60
-fuzz:
-	@mkdir -p build/fuzz
-	clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I. $(PROTO_SRCS) \
-	  t/fuzz/text_parser_fuzz.cc -o build/fuzz/text_parser_fuzz
-	build/fuzz/text_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+FUZZERS := text_parser_fuzz binary_parser_fuzz
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined \
+  -fno-sanitize-recover=undefined -I.
+fuzz: $(FUZZERS:%=build/fuzz/%)
+	@for f in $(FUZZERS); do \
+	  mkdir -p build/fuzz/corpus/$$f && \
+	  echo "== $$f for $(FUZZ_SECONDS)s" && \
+	  build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -artifact_prefix=build/fuzz/$$f- build/fuzz/corpus/$$f || exit 1; \
+	done
+
+build/fuzz/%_fuzz: t/fuzz/%_fuzz.cc $(PROTO_SRCS) $(wildcard proto/*.h)
+	@mkdir -p $(@D)
+	clang++ $(FUZZ_CXXFLAGS) $(PROTO_SRCS) $< -o $@
 
 run: deps
 	@$(MAKE) --no-print-directory slabd
 	./slabd -l 127.0.0.1 -p 11211
 
-check: deps
+check: test-deps
 	@$(MAKE) --no-print-directory test
 
 test: slabd $(OUT)/unit_tests

@@ -335,6 +335,7 @@ void BinaryDispatcher::Arithmetic(const BinaryFrame& f, BinaryCommand cmd, Outpu
       Error(f, BinaryStatus::kKeyExists, out);
       return;
     case slab::ArithStatus::kNotFound:
+      // Creating the counter counts as neither hit nor miss (memcached 1.6.18).
       if (exptime != kNoCreate) {
         CreateCounter(f, cmd.quiet, initial, exptime, out);
         return;

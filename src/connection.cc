@@ -232,7 +232,8 @@ bool Connection::StepParseBinary() {
       if (in_.size() == in_.capacity() && !in_.Grow(kMaxLineBuffer)) Close();
       return false;
     case proto::BinaryFrameStatus::kBadMagic:
-      Close();
+      // No reply, but the replies of earlier requests still go out (as memcached).
+      close_after_write_ = true;
       return false;
     case proto::BinaryFrameStatus::kBodyTooLarge:
     case proto::BinaryFrameStatus::kLengthMismatch:

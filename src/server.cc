@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -89,9 +90,39 @@ void OnSignal(evutil_socket_t sig, short, void* arg) {
   event_base_loopbreak(s->base);
 }
 
+// Loads the -Y tokens and checks the SASL password file. Prints one line and returns
+// false when the server cannot start.
+bool LoadCredentials(const ServerOptions& options, std::optional<PasswordFile>* ascii_auth) {
+  std::string error;
+  if (!options.auth_file.empty()) {
+    *ascii_auth = PasswordFile::Load(options.auth_file, &error);
+    if (!*ascii_auth) {
+      std::fprintf(stderr, "slabd: %s\n", error.c_str());
+      return false;
+    }
+  }
+  if (options.sasl) {
+    if (options.sasl_pwdb.empty()) {
+      std::fprintf(stderr,
+                   "slabd: -S needs a user:password file: set MEMCACHED_SASL_PWDB or "
+                   "--sasl_pwdb\n");
+      return false;
+    }
+    // Read again on every authentication (rotation without restart); checked here so a
+    // typo fails at start, not at the first client.
+    if (!PasswordFile::Load(options.sasl_pwdb, &error)) {
+      std::fprintf(stderr, "slabd: SASL password file: %s\n", error.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunServer(const ServerOptions& options) {
+  std::optional<PasswordFile> ascii_auth;
+  if (!LoadCredentials(options, &ascii_auth)) return EX_CONFIG;
   signal(SIGPIPE, SIG_IGN);
   evthread_use_pthreads();
   RaiseFileLimit(options.max_connections);
@@ -99,6 +130,7 @@ int RunServer(const ServerOptions& options) {
   SystemClock clock;
   slab::Store store(options.store, &clock);
   ServerContext ctx(options, clock, store);
+  if (ascii_auth) ctx.ascii_auth = &*ascii_auth;
   ctx.verbosity.store(std::min(options.verbose, 2));
   for (int i = 0; i < options.threads; ++i) ctx.workers.emplace_back();
 

@@ -17,6 +17,7 @@
 
 #include "slab/store.h"
 #include "src/conn_registry.h"
+#include "src/password_file.h"
 #include "src/prefix_stats.h"
 #include "src/server_options.h"
 #include "src/thread_stats.h"
@@ -55,6 +56,7 @@ struct ServerContext {
   std::atomic<uint64_t> listen_disabled_num{0};
   std::atomic<uint64_t> time_in_listen_disabled_us{0};
 
+  const PasswordFile* ascii_auth = nullptr;   // -Y tokens; null when -Y is off
   std::deque<WorkerShared> workers;           // one per worker thread
   PrefixStats prefix_stats;                   // `stats detail`
   ConnRegistry conns;                         // `stats conns`

@@ -106,12 +106,12 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
       break;
     case StoreMode::kCas:
       if (!old) return StoreStatus::kNotFound;
-      if (cas == 0 || allocator_.Resolve(old)->cas != cas) return StoreStatus::kExists;
+      if (cas == 0 || ReportedCas(allocator_.Resolve(old)->cas) != cas) return StoreStatus::kExists;
       break;
     case StoreMode::kAppend:
     case StoreMode::kPrepend:
       if (!old) return StoreStatus::kNotStored;
-      if (cas != 0 && allocator_.Resolve(old)->cas != cas) return StoreStatus::kExists;
+      if (cas != 0 && ReportedCas(allocator_.Resolve(old)->cas) != cas) return StoreStatus::kExists;
       h = CombineLocked(old, *r.item_, mode == StoreMode::kAppend, locks_.StripeOf(hash));
       if (!h) return StoreStatus::kNotStored;
       break;
@@ -216,7 +216,8 @@ DeleteResult Store::Delete(std::string_view key, uint64_t cas) {
   const ItemHandle h = FindLiveLocked(hash, key, now, &why);
   if (!h) return {DeleteStatus::kNotFound, ClassId{}};
   const ClassId cls = allocator_.ClassOf(h);
-  if (cas != 0 && allocator_.Resolve(h)->cas != cas) return {DeleteStatus::kExists, cls};
+  if (cas != 0 && ReportedCas(allocator_.Resolve(h)->cas) != cas)
+    return {DeleteStatus::kExists, cls};
   UnlinkLocked(hash, h);
   return {DeleteStatus::kDeleted, cls};
 }
@@ -254,7 +255,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   // and the CAS is checked before the digits are.
   if (cls == classes_.large_class() || it->value_len == 0)
     return {ArithStatus::kNonNumeric, 0, 0, cls};
-  if (cas != 0 && it->cas != cas) return {ArithStatus::kExists, 0, 0, cls};
+  if (cas != 0 && ReportedCas(it->cas) != cas) return {ArithStatus::kExists, 0, 0, cls};
   const auto parsed = ParseStoredDecimal(it->value());
   if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};
   const uint64_t value = ApplyDelta(*parsed, incr, delta);

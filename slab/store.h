@@ -71,8 +71,10 @@ class Store {
   //   kSet always stores; kAdd only if missing (else kNotStored, and the existing item is
   //   bumped); kReplace only if present; kAppend/kPrepend only if present, into a newly
   //   allocated combined item that keeps the OLD item's flags and exptime (kNotStored on miss,
-  //   OOM, or a combined size over item_size_max; kExists when `cas` is nonzero and differs); kCas only if present (else kNotFound) and its
-  //   CAS equals `cas` (else kExists; 0 never matches). Every success takes a new CAS.
+  //   OOM, or a combined size over item_size_max; kExists when `cas` is nonzero and differs);
+  //   kCas only if present (else kNotFound) and its CAS equals `cas` (else kExists; 0 never
+  //   matches). Every success takes a new CAS. With use_cas off every item's CAS reads as 0,
+  //   so a nonzero `cas` never matches (memcached -C).
   //   The reservation is consumed either way.
   LinkResult Link(Reservation&& reservation, StoreMode mode, uint64_t cas = 0);
 

@@ -221,8 +221,10 @@ DispatchOutcome BinaryDispatcher::BeginStore(const BinaryFrame& f, BinaryCommand
     case Op::kPrepend: mode = slab::StoreMode::kPrepend; break;
     default: break;
   }
-  // memcached: a set/add/replace carrying a CAS is a compare-and-swap.
-  if (!concat && h.cas != 0) mode = slab::StoreMode::kCas;
+  // memcached: a set/add/replace carrying a CAS is a compare-and-swap, and append/prepend
+  // compare it too. With -C items have no CAS to set or compare, so it is ignored.
+  const uint64_t cas = ctx_.options.store.use_cas ? h.cas : 0;
+  if (!concat && cas != 0) mode = slab::StoreMode::kCas;
   const uint32_t flags = concat ? 0 : proto::LoadBe32(f.extras.data());
   const uint32_t exptime = concat ? 0 : proto::LoadBe32(f.extras.data() + 4);
   const uint32_t value_len = h.value_len();
@@ -245,7 +247,7 @@ DispatchOutcome BinaryDispatcher::BeginStore(const BinaryFrame& f, BinaryCommand
   Class(r.reservation.class_id()).cmd_set.Add();
   pending->reservation = std::move(r.reservation);
   pending->mode = mode;
-  pending->cas = h.cas;
+  pending->cas = cas;
   pending->noreply = cmd.quiet;
   pending->binary = true;
   pending->binary_op = cmd.op;
@@ -428,16 +430,27 @@ DispatchOutcome BinaryDispatcher::SaslAuth(const BinaryFrame& f, std::string_vie
     Error(f, BinaryStatus::kOutOfMemory, out);
     return {NextStep::kSwallow, value_len};
   }
-  bool ok = false;
-  if (proto::ClassifyBinaryOpcode(f.header.opcode).op == Op::kSaslAuth) {
-    sasl.started = true;
-    ok = SaslAuthenticate(f.key, value, ctx_.options.sasl_pwdb);
+  const bool step = proto::ClassifyBinaryOpcode(f.header.opcode).op == Op::kSaslStep;
+  SaslOutcome result = SaslOutcome::kFail;
+  if (!step) {
+    result = SaslStart(f.key, value, ctx_.options.sasl_pwdb);
+    sasl.started = result != SaslOutcome::kFail;
+  } else if (sasl.started) {
+    // Only an empty PLAIN start leaves a step to take; its key is not looked at.
+    result = SaslStep(value, ctx_.options.sasl_pwdb);
+    sasl.started = false;
   }
-  // SASL_STEP: PLAIN completes in one step, so a step (before an AUTH or after one)
-  // never authenticates.
+  if (result == SaslOutcome::kContinue) {
+    // Not counted, as memcached counts only finished exchanges.
+    proto::AppendBinaryResponse(out.text(), ReplyTo(f), BinaryStatus::kAuthContinue, 0, {}, {},
+                                {});
+    return {NextStep::kContinue};
+  }
+  // As memcached 1.6.18 does, any failure (even after an earlier success) leaves the
+  // connection unauthenticated.
+  sasl.authenticated = result == SaslOutcome::kOk;
   worker_.stats.auth_cmds.Add();
-  sasl.authenticated = ok;
-  if (ok) {
+  if (sasl.authenticated) {
     Success(f, false, out, 0, "Authenticated");
   } else {
     worker_.stats.auth_errors.Add();

@@ -35,7 +35,7 @@ namespace slabd::server {
 // Per-connection SASL state.
 struct SaslState {
   bool authenticated = false;
-  bool started = false;  // a SASL_AUTH was attempted (SASL_STEP needs one)
+  bool started = false;  // a SASL_AUTH answered "continue": a SASL_STEP may finish it
 };
 
 class BinaryDispatcher {

@@ -10,8 +10,10 @@
 #include <cstring>
 #include <string>
 
+#include "proto/ascii_auth.h"
 #include "proto/binary_parser.h"
 #include "proto/text_parser.h"
+#include "proto/text_writer.h"
 #include "src/worker.h"
 
 namespace slabd::server {
@@ -180,7 +182,62 @@ bool Connection::StepParse() {
         break;
     }
   }
-  return protocol_ == Protocol::kBinary ? StepParseBinary() : StepParseText();
+  if (protocol_ == Protocol::kBinary) return StepParseBinary();
+  if (!ascii_authenticated_ && worker_.context().ascii_auth != nullptr) return StepAsciiAuth();
+  return StepParseText();
+}
+
+// -Y: nothing but the authentication exchange is read until it succeeds. Each rejected
+// line gets its own reply (memcached 1.6.18 keeps only the last reply of one read).
+bool Connection::StepAsciiAuth() {
+  if (auth_block_len_ == 0) {
+    const proto::AsciiAuthLine l = proto::ParseAsciiAuthLine(in_.data());
+    switch (l.status) {
+      case proto::AsciiAuthLineStatus::kNeedMore:
+        return false;
+      case proto::AsciiAuthLineStatus::kClose:
+        Close();
+        return false;
+      case proto::AsciiAuthLineStatus::kRejected:
+        in_.Consume(l.consumed);
+        out_.Append(proto::kClientErrorUnauthenticated);
+        return true;
+      case proto::AsciiAuthLineStatus::kBlock:
+        in_.Consume(l.consumed);
+        auth_block_len_ = l.block_len;
+        return true;
+    }
+  }
+  if (in_.size() < auth_block_len_) {
+    // memcached reads the block into its 16 KB buffer: a block that cannot fit closes
+    // the connection once that much is pending.
+    if (auth_block_len_ > ReadBuffer::kBaseSize && in_.size() >= ReadBuffer::kBaseSize) Close();
+    return false;
+  }
+  const std::string_view block = in_.data().substr(0, auth_block_len_);
+  const proto::AsciiAuthBlock b = proto::ParseAsciiAuthBlock(block);
+  ThreadStats& st = worker_.shared().stats;
+  switch (b.status) {
+    case proto::AsciiAuthBlockStatus::kBadTermination:
+      out_.Append(proto::kClientErrorBadTermination);
+      break;
+    case proto::AsciiAuthBlockStatus::kBadFormat:
+      out_.Append(proto::kClientErrorBadTokenFormat);
+      break;
+    case proto::AsciiAuthBlockStatus::kCredentials:
+      st.auth_cmds.Add();
+      if (worker_.context().ascii_auth->Check(b.user, b.password)) {
+        ascii_authenticated_ = true;
+        out_.Append(proto::kStored);
+      } else {
+        st.auth_errors.Add();
+        out_.Append(proto::kClientErrorAuthFailure);
+      }
+      break;
+  }
+  in_.Consume(auth_block_len_);
+  auth_block_len_ = 0;
+  return true;
 }
 
 bool Connection::StepParseText() {

@@ -63,6 +63,7 @@ class Connection {
   bool StepParse();
   bool StepParseText();
   bool StepParseBinary();
+  bool StepAsciiAuth();
   bool FollowOutcome(const DispatchOutcome& o);
   bool StepReadValue();
   bool StepSwallow();
@@ -81,6 +82,8 @@ class Connection {
   State state_ = State::kParse;
   Protocol protocol_ = Protocol::kUndecided;
   SaslState sasl_;
+  bool ascii_authenticated_ = false;  // -Y: the auth exchange succeeded
+  uint64_t auth_block_len_ = 0;       // -Y: bytes of the credentials block awaited
   ReadBuffer in_;
   OutputQueue out_;
   PendingStore pending_;

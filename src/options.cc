@@ -188,18 +188,21 @@ std::string ValidateProtocol(ServerOptions* o) {
     return "Invalid value for binding protocol: " + FLAGS_protocol +
            "\n -- should be one of auto, binary, or ascii";
   }
+  // memcached refuses an explicit -B that contradicts -S or -Y (even -B auto).
+  const bool explicit_protocol = !gflags::GetCommandLineFlagInfoOrDie("protocol").is_default;
   if (o->sasl) {
-    if (o->protocol == BindingProtocol::kAscii)
+    if (explicit_protocol && o->protocol != BindingProtocol::kBinary)
       return "ERROR: You cannot allow the ASCII protocol while using SASL.";
     o->protocol = BindingProtocol::kBinary;
     if (o->udp_port != 0) return "ERROR: Cannot enable UDP while using binary SASL authentication.";
   }
   if (!o->auth_file.empty()) {
-    if (o->protocol == BindingProtocol::kBinary)
+    if (explicit_protocol && o->protocol != BindingProtocol::kAscii)
       return "ERROR: You cannot allow the BINARY protocol while using ascii authentication "
              "tokens.";
     o->protocol = BindingProtocol::kAscii;
-    if (o->udp_port != 0) return "Cannot use UDP with ascii authentication enabled (-U 0 to disable)";
+    if (o->udp_port != 0)
+      return "Cannot use UDP with ascii authentication enabled (-U 0 to disable)";
   }
   return "";
 }

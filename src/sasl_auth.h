@@ -20,11 +20,22 @@ inline constexpr std::string_view kSaslMechanisms = "PLAIN";
 // memcached's MAX_SASL_MECH_LEN: longer mechanism names are "Invalid arguments".
 inline constexpr size_t kMaxSaslMechLength = 32;
 
-// SASL_AUTH with mechanism `mech` and initial response `data`. True when the client is
-// authenticated. PLAIN data is "[authzid] NUL authcid NUL password"; an authzid other
-// than empty or the authcid is refused (no proxy authorisation). Unknown mechanisms fail.
-[[nodiscard]] bool SaslAuthenticate(std::string_view mech, std::string_view data,
+enum class SaslOutcome { kOk, kContinue, kFail };
+
+// SASL_AUTH with mechanism `mech` (any letter case) and initial response `data`. PLAIN
+// data is "[authzid] NUL authcid NUL password"; an authzid other than empty or the
+// authcid is refused (no proxy authorisation). Empty data asks for the response in a
+// SASL_STEP (kContinue), as Cyrus does. Unknown mechanisms fail.
+[[nodiscard]] SaslOutcome SaslStart(std::string_view mech, std::string_view data,
                                     const std::string& pwdb_path);
+// SASL_STEP after a kContinue: `data` is the PLAIN response.
+[[nodiscard]] SaslOutcome SaslStep(std::string_view data, const std::string& pwdb_path);
+
+// Convenience for tests: true when SaslStart() authenticates at once.
+[[nodiscard]] inline bool SaslAuthenticate(std::string_view mech, std::string_view data,
+                                           const std::string& pwdb_path) {
+  return SaslStart(mech, data, pwdb_path) == SaslOutcome::kOk;
+}
 
 }  // namespace slabd::server
 

@@ -83,6 +83,19 @@ struct SignalContext {
   const ServerContext* ctx;
 };
 
+// SIGHUP: reload the -Y file, as memcached does; a file that fails to load leaves the
+// current accounts in place.
+void OnHangup(evutil_socket_t, short, void* arg) {
+  auto* s = static_cast<SignalContext*>(arg);
+  if (s->ctx->ascii_auth == nullptr) return;
+  std::string error;
+  if (!s->ctx->ascii_auth->Reload(&error)) {
+    LOG(WARNING) << "auth file not reloaded: " << error;
+  } else if (s->ctx->verbosity.load(std::memory_order_relaxed) > 0) {
+    LOG(INFO) << "auth file reloaded";
+  }
+}
+
 void OnSignal(evutil_socket_t sig, short, void* arg) {
   auto* s = static_cast<SignalContext*>(arg);
   if (s->ctx->verbosity.load(std::memory_order_relaxed) > 0)
@@ -92,14 +105,17 @@ void OnSignal(evutil_socket_t sig, short, void* arg) {
 
 // Loads the -Y tokens and checks the SASL password file. Prints one line and returns
 // false when the server cannot start.
-bool LoadCredentials(const ServerOptions& options, std::optional<PasswordFile>* ascii_auth) {
+bool LoadCredentials(const ServerOptions& options,
+                     std::unique_ptr<ReloadablePasswordFile>* ascii_auth) {
   std::string error;
   if (!options.auth_file.empty()) {
-    *ascii_auth = PasswordFile::Load(options.auth_file, &error);
-    if (!*ascii_auth) {
+    std::optional<PasswordFile> file =
+        PasswordFile::Load(options.auth_file, &error, PasswordFile::Format::kAuthFile);
+    if (!file) {
       std::fprintf(stderr, "slabd: %s\n", error.c_str());
       return false;
     }
+    *ascii_auth = std::make_unique<ReloadablePasswordFile>(options.auth_file, std::move(*file));
   }
   if (options.sasl) {
     if (options.sasl_pwdb.empty()) {
@@ -110,7 +126,7 @@ bool LoadCredentials(const ServerOptions& options, std::optional<PasswordFile>* 
     }
     // Read again on every authentication (rotation without restart); checked here so a
     // typo fails at start, not at the first client.
-    if (!PasswordFile::Load(options.sasl_pwdb, &error)) {
+    if (!PasswordFile::Load(options.sasl_pwdb, &error, PasswordFile::Format::kSaslPwdb)) {
       std::fprintf(stderr, "slabd: SASL password file: %s\n", error.c_str());
       return false;
     }
@@ -121,7 +137,7 @@ bool LoadCredentials(const ServerOptions& options, std::optional<PasswordFile>* 
 }  // namespace
 
 int RunServer(const ServerOptions& options) {
-  std::optional<PasswordFile> ascii_auth;
+  std::unique_ptr<ReloadablePasswordFile> ascii_auth;
   if (!LoadCredentials(options, &ascii_auth)) return EX_CONFIG;
   signal(SIGPIPE, SIG_IGN);
   evthread_use_pthreads();
@@ -130,7 +146,7 @@ int RunServer(const ServerOptions& options) {
   SystemClock clock;
   slab::Store store(options.store, &clock);
   ServerContext ctx(options, clock, store);
-  if (ascii_auth) ctx.ascii_auth = &*ascii_auth;
+  ctx.ascii_auth = ascii_auth.get();
   ctx.verbosity.store(std::min(options.verbose, 2));
   for (int i = 0; i < options.threads; ++i) ctx.workers.emplace_back();
 
@@ -165,8 +181,10 @@ int RunServer(const ServerOptions& options) {
   SignalContext signal_ctx{base, &ctx};
   event* sigint = evsignal_new(base, SIGINT, &OnSignal, &signal_ctx);
   event* sigterm = evsignal_new(base, SIGTERM, &OnSignal, &signal_ctx);
+  event* sighup = evsignal_new(base, SIGHUP, &OnHangup, &signal_ctx);
   event_add(sigint, nullptr);
   event_add(sigterm, nullptr);
+  event_add(sighup, nullptr);
 
   if (status == 0) {
     if (options.verbose > 0)
@@ -180,6 +198,7 @@ int RunServer(const ServerOptions& options) {
   for (auto& w : workers) w->Stop();
   for (auto& w : workers) w->Join();
   workers.clear();
+  event_free(sighup);
   event_free(sigterm);
   event_free(sigint);
   event_free(tick);

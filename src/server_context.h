@@ -51,12 +51,12 @@ struct ServerContext {
   std::atomic<uint64_t> total_connections{0}; // client connections ever accepted
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<int64_t> max_conn_structures{0};
-  int listeners = 0;                          // listening sockets (memcached counts them as connections)
+  int listeners = 0;  // listening sockets (memcached counts them as connections)
   std::atomic<bool> accepting{true};          // false while accept is paused (out of fds)
   std::atomic<uint64_t> listen_disabled_num{0};
   std::atomic<uint64_t> time_in_listen_disabled_us{0};
 
-  const PasswordFile* ascii_auth = nullptr;   // -Y tokens; null when -Y is off
+  ReloadablePasswordFile* ascii_auth = nullptr;  // -Y tokens; null when -Y is off
   std::deque<WorkerShared> workers;           // one per worker thread
   PrefixStats prefix_stats;                   // `stats detail`
   ConnRegistry conns;                         // `stats conns`

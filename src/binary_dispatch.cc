@@ -434,7 +434,7 @@ DispatchOutcome BinaryDispatcher::SaslAuth(const BinaryFrame& f, std::string_vie
   SaslOutcome result = SaslOutcome::kFail;
   if (!step) {
     result = SaslStart(f.key, value, ctx_.options.sasl_pwdb);
-    sasl.started = result != SaslOutcome::kFail;
+    sasl.started = result == SaslOutcome::kContinue;
   } else if (sasl.started) {
     // Only an empty PLAIN start leaves a step to take; its key is not looked at.
     result = SaslStep(value, ctx_.options.sasl_pwdb);

@@ -74,13 +74,16 @@ class Server:
     """One server process. Use as a context manager or call start()/stop().
 
     args: extra command-line options (memcached spelling), e.g. ["-m", "8", "-M"].
+    env: extra environment variables for the server process, merged over os.environ
+         (e.g. MEMCACHED_SASL_PWDB or SASL_CONF_PATH; see t/lib/sasl_setup.py).
     """
 
     def __init__(self, args=(), kind=None, binary=None, hard_timeout=120.0,
-                 listen="127.0.0.1"):
+                 listen="127.0.0.1", env=None):
         self.kind = kind or server_kind()
         self.binary = binary or binary_for(self.kind)
         self.args = list(args)
+        self.env = dict(env) if env else None
         self.hard_timeout = hard_timeout
         self.listen = listen
         self.proc = None
@@ -121,8 +124,9 @@ class Server:
         import tempfile
         fd, self._stderr_path = tempfile.mkstemp(prefix="t-%s-" % self.kind, suffix=".log")
         self.port = port
+        env = dict(os.environ, **self.env) if self.env else None
         self.proc = subprocess.Popen(self.command(port), stdin=subprocess.DEVNULL,
-                                     stdout=fd, stderr=fd, close_fds=True)
+                                     stdout=fd, stderr=fd, close_fds=True, env=env)
         os.close(fd)
         _live.add(self)
         self._timer = threading.Timer(self.hard_timeout, self._hard_kill)

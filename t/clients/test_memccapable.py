@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""libmemcached's conformance tool (Debian libmemcached-tools) in ASCII mode: every test must
-pass. memccapable flushes the server, so it gets its own."""
+"""libmemcached's conformance tool (Debian libmemcached-tools) in ASCII (-a) and binary (-b)
+mode: every test must pass. memccapable flushes the server, so each run gets its own."""
 
 import os
 import re
@@ -14,8 +14,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from server import Server   # noqa: E402
 
 MEMCCAPABLE = shutil.which("memccapable") or "/usr/bin/memccapable"
-RESULT = re.compile(r"^(ascii \S.*?)\s+\[(\w+)\]\s*$")
-EXPECTED = ["version", "quit", "verbosity", "set", "set noreply", "get", "gets", "mget",
+RESULT = re.compile(r"^((?:ascii|binary) \S.*?)\s+\[(\w+)\]\s*$")
+EXPECTED_BINARY = ["noop", "quit", "quitq", "set", "setq", "flush", "flushq", "add", "addq",
+                   "replace", "replaceq", "delete", "deleteq", "get", "getq", "getk", "getkq",
+                   "incr", "incrq", "decr", "decrq", "version", "append", "appendq", "prepend",
+                   "prependq", "stat"]
+EXPECTED_ASCII = ["version", "quit", "verbosity", "set", "set noreply", "get", "gets", "mget",
             "flush", "flush noreply", "add", "add noreply", "replace", "replace noreply",
             "cas", "cas noreply", "delete", "delete noreply", "incr", "incr noreply", "decr",
             "decr noreply", "append", "append noreply", "prepend", "prepend noreply", "stat"]
@@ -23,9 +27,9 @@ EXPECTED = ["version", "quit", "verbosity", "set", "set noreply", "get", "gets",
 
 @unittest.skipUnless(os.path.exists(MEMCCAPABLE), "memccapable not installed")
 class MemccapableTest(unittest.TestCase):
-    def test_ascii_conformance(self):
+    def run_memccapable(self, mode, expected):
         with Server([]) as srv:
-            proc = subprocess.run([MEMCCAPABLE, "-a", "-h", "127.0.0.1", "-p", str(srv.port)],
+            proc = subprocess.run([MEMCCAPABLE, mode, "-h", "127.0.0.1", "-p", str(srv.port)],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   timeout=90)
             out = proc.stdout.decode("utf-8", "replace")
@@ -34,12 +38,18 @@ class MemccapableTest(unittest.TestCase):
         for line in out.splitlines():
             m = RESULT.match(line)
             if m:
-                results[m.group(1)[len("ascii "):]] = m.group(2)
+                results[m.group(1).split(" ", 1)[1]] = m.group(2)
         failed = {k: v for k, v in results.items() if v != "pass"}
         self.assertEqual(failed, {}, out)
-        self.assertEqual(sorted(results), sorted(EXPECTED), out)
+        self.assertEqual(sorted(results), sorted(expected), out)
         self.assertIn("All tests passed", out)
         self.assertEqual(proc.returncode, 0, out)
+
+    def test_ascii_conformance(self):
+        self.run_memccapable("-a", EXPECTED_ASCII)
+
+    def test_binary_conformance(self):
+        self.run_memccapable("-b", EXPECTED_BINARY)
 
 
 if __name__ == "__main__":

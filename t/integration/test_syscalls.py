@@ -19,6 +19,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
 from base import ServerTestCase   # noqa: E402
+from binproto import Op, req, resp, u32   # noqa: E402
 from server import is_slabd   # noqa: E402
 
 TRACED = "read,readv,recvfrom,recvmsg,write,writev,sendmsg,sendto,epoll_ctl"
@@ -44,12 +45,12 @@ class HotPathSyscallTest(ServerTestCase):
             time.sleep(0.05)
         self.skipTest("strace did not attach (ptrace not permitted here?)")
 
-    def traced(self, batch, expected_reply):
+    def traced(self, batch, expected_reply, warmup=b"version\r\n"):
         """Sends `batch` in one write on a warmed-up connection; returns the syscall
         names the server made while answering it, and checks the reply bytes."""
         s = socket.create_connection(("127.0.0.1", self.server.port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        s.sendall(b"version\r\n")
+        s.sendall(warmup)   # also fixes the connection's protocol
         s.recv(100)
         st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=" + TRACED, "-p",
                                str(self.server.pid())], stderr=subprocess.PIPE)
@@ -88,6 +89,22 @@ class HotPathSyscallTest(ServerTestCase):
         reply = b"STORED\r\n" * 50 + b"".join(
             b"VALUE k%d 0 3\r\nv%02d\r\n" % (i, i) for i in range(50)) + b"END\r\n"
         calls = self.traced(batch, reply)
+        self.assertEqual(calls.count("writev"), 1, calls)
+        self.assertEqual(calls.count("read"), 1, calls)
+        self.assertEqual(calls.count("epoll_ctl"), 0, calls)
+
+    def test_binary_multiget_costs_one_read_and_one_writev(self):
+        """GETKQ x 50 + NOOP, as pylibmc, Dalli and memjs send a multiget."""
+        keys = [b"bk%d" % i for i in range(50)]
+        for i, k in enumerate(keys):
+            self.store(k, b"v%02d" % i, flags=i)
+        cas = [self.gets_cas(k) for k in keys]
+        batch = b"".join(req(Op.GETKQ, k, opaque=i) for i, k in enumerate(keys))
+        batch += req(Op.GETKQ, b"missing", opaque=99) + req(Op.NOOP, opaque=100)
+        reply = b"".join(resp(Op.GETKQ, key=k, extras=u32(i), value=b"v%02d" % i, opaque=i,
+                              cas=cas[i]) for i, k in enumerate(keys))
+        reply += resp(Op.NOOP, opaque=100)
+        calls = self.traced(batch, reply, warmup=req(Op.VERSION))
         self.assertEqual(calls.count("writev"), 1, calls)
         self.assertEqual(calls.count("read"), 1, calls)
         self.assertEqual(calls.count("epoll_ctl"), 0, calls)

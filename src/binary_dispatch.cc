@@ -3,6 +3,7 @@
 
 #include <charconv>
 
+#include "src/counted_lookup.h"
 #include "src/options.h"
 #include "src/sasl_auth.h"
 #include "src/stats_report.h"
@@ -162,25 +163,10 @@ void BinaryDispatcher::Retrieve(const BinaryFrame& f, BinaryCommand cmd, OutputQ
   const bool touch = cmd.op == Op::kTouch || cmd.op == Op::kGat || cmd.op == Op::kGatK;
   const bool with_key = cmd.op == Op::kGetK || cmd.op == Op::kGatK;
   const bool with_value = cmd.op != Op::kTouch;
-  ThreadStats& st = worker_.stats;
-  slab::LookupResult r;
-  if (touch) {
-    st.cmd_touch.Add();
-    const uint32_t exptime = proto::LoadBe32(f.extras.data());
-    r = ctx_.store.GetAndTouch(f.key, slab::ToRelExptime(exptime, ctx_.clock));
-  } else {
-    st.cmd_get.Add();
-    r = ctx_.store.Get(f.key);
-  }
-  if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordGet(f.key, bool(r.item));
+  const slab::RelTime exptime =
+      touch ? slab::ToRelExptime(proto::LoadBe32(f.extras.data()), ctx_.clock) : 0;
+  slab::LookupResult r = CountedLookup(ctx_, worker_.stats, f.key, touch, exptime);
   if (!r.item) {
-    if (touch) {
-      st.touch_misses.Add();
-    } else {
-      st.get_misses.Add();
-      if (r.reason == slab::MissReason::kExpired) st.get_expired.Add();
-      if (r.reason == slab::MissReason::kFlushed) st.get_flushed.Add();
-    }
     if (cmd.quiet) return;
     if (with_key) {
       // GETK/GATK misses return the key, with no error text (memcached does the same).
@@ -190,13 +176,6 @@ void BinaryDispatcher::Retrieve(const BinaryFrame& f, BinaryCommand cmd, OutputQ
       Error(f, BinaryStatus::kKeyNotFound, out);
     }
     return;
-  }
-  if (touch) {
-    st.touch_hits.Add();
-    Class(r.item.class_id()).touch_hits.Add();
-  } else {
-    st.get_hits.Add();
-    Class(r.item.class_id()).get_hits.Add();
   }
   const std::string_view value = with_value ? r.item.value() : std::string_view();
   const std::string_view key = with_key ? f.key : std::string_view();

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "proto/text_writer.h"
+#include "src/counted_lookup.h"
 #include "src/options.h"
 #include "src/stats_report.h"
 
@@ -89,37 +90,12 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   const bool touch = req.command == TextCommand::kGat || req.command == TextCommand::kGats;
   const bool with_cas = req.command == TextCommand::kGets || req.command == TextCommand::kGats;
   const slab::RelTime exptime = touch ? slab::ToRelExptime(req.exptime, ctx_.clock) : 0;
-  ThreadStats& st = worker_.stats;
   size_t index = 0;
   for (std::string_view key : req.keys) {
     if (index++ < resume_from) continue;
     if (out.pending_bytes() > output_limit) return {NextStep::kSuspend, 0, index - 1};
-    slab::LookupResult r;
-    if (touch) {
-      st.cmd_touch.Add();
-      r = ctx_.store.GetAndTouch(key, exptime);
-    } else {
-      st.cmd_get.Add();
-      r = ctx_.store.Get(key);
-    }
-    if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordGet(key, bool(r.item));
-    if (!r.item) {
-      if (touch) {
-        st.touch_misses.Add();
-      } else {
-        st.get_misses.Add();
-        if (r.reason == slab::MissReason::kExpired) st.get_expired.Add();
-        if (r.reason == slab::MissReason::kFlushed) st.get_flushed.Add();
-      }
-      continue;
-    }
-    if (touch) {
-      st.touch_hits.Add();
-      Class(r.item.class_id()).touch_hits.Add();
-    } else {
-      st.get_hits.Add();
-      Class(r.item.class_id()).get_hits.Add();
-    }
+    slab::LookupResult r = CountedLookup(ctx_, worker_.stats, key, touch, exptime);
+    if (!r.item) continue;
     std::string_view value = r.item.value();
     if (with_cas) {
       proto::AppendValueHeaderCas(out.text(), key, r.item.flags(), value.size(), r.item.cas());

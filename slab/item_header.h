@@ -44,6 +44,12 @@ inline constexpr uint8_t kItemLinked = 1;   // in the hash table and an LRU; own
 inline constexpr uint8_t kItemFetched = 2;  // read at least once since it was linked
 inline constexpr uint8_t kItemActive = 4;   // read since the evictor last looked (second chance)
 inline constexpr uint8_t kItemFree = 8;     // chunk is on a freelist (debug aid)
+// Meta protocol state (memcached's ITEM_STALE, ITEM_TOKEN_SENT, ITEM_KEY_BINARY); kept when
+// the item is linked.
+inline constexpr uint8_t kItemStale = 16;      // marked stale (md I, ms I): serve, ask to recache
+inline constexpr uint8_t kItemTokenSent = 32;  // a client was given the win token (W)
+inline constexpr uint8_t kItemKeyBinary = 64;  // key was sent base64-encoded (b)
+inline constexpr uint8_t kItemMetaBits = kItemStale | kItemTokenSent | kItemKeyBinary;
 
 // Byte layout (little-endian, 40 bytes):
 //

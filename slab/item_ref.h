@@ -31,6 +31,7 @@ struct ItemSnapshot {
   bool fetched_before = false; // before this access
   ClassId class_id;
   uint32_t total_size = 0;     // header + key + value, as counted in `bytes`
+  bool key_binary = false;     // the key came base64-encoded (meta `b`)
 };
 
 class ItemRef {
@@ -54,6 +55,7 @@ class ItemRef {
   bool fetched_before() const { return snap_.fetched_before; }
   ClassId class_id() const { return snap_.class_id; }
   uint32_t total_size() const { return snap_.total_size; }
+  bool key_binary() const { return snap_.key_binary; }
 
   // Drops the reference (frees the item if it was unlinked and this was the last one).
   void Reset();

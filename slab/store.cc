@@ -68,7 +68,8 @@ ReserveResult Store::Reserve(std::string_view key, uint32_t flags, RelTime expti
   return {AllocStatus::kOk, Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle))};
 }
 
-LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas) {
+LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas,
+                       const LinkOptions& options) {
   Reservation r = std::move(reservation);  // freed on return unless linked
   assert(r && r.allocator_ == &allocator_);
   const ClassId cls = r.class_id();
@@ -78,7 +79,7 @@ LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas) 
   StoreStatus status;
   {
     std::lock_guard lock(locks_.ForHash(hash));
-    status = LinkLocked(hash, r, mode, cas, now, &new_cas);
+    status = LinkLocked(hash, r, mode, cas, options, now, &new_cas);
   }
   if (status != StoreStatus::kStored) return {status, 0, cls};
   HelpMigrate();
@@ -86,10 +87,11 @@ LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas) 
 }
 
 StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
-                              RelTime now, uint64_t* new_cas) {
+                              const LinkOptions& options, RelTime now, uint64_t* new_cas) {
   MissReason why;
   const ItemHandle old = FindLiveLocked(hash, r.key(), now, &why);
   ItemHandle h = r.handle_;
+  bool make_stale = false;
   switch (mode) {
     case StoreMode::kSet:
       break;
@@ -104,19 +106,31 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
     case StoreMode::kReplace:
       if (!old) return StoreStatus::kNotStored;
       break;
-    case StoreMode::kCas:
+    case StoreMode::kCas: {
       if (!old) return StoreStatus::kNotFound;
-      if (cas == 0 || ReportedCas(allocator_.Resolve(old)->cas) != cas) return StoreStatus::kExists;
+      const uint64_t item_cas = ReportedCas(allocator_.Resolve(old)->cas);
+      if (cas != 0 && item_cas == cas) break;
+      if (!options.allow_stale || cas >= item_cas) return StoreStatus::kExists;
+      make_stale = true;
       break;
+    }
     case StoreMode::kAppend:
     case StoreMode::kPrepend:
+      if (!old && options.vivify) break;
       if (!old) return StoreStatus::kNotStored;
       if (cas != 0 && ReportedCas(allocator_.Resolve(old)->cas) != cas) return StoreStatus::kExists;
       h = CombineLocked(old, *r.item_, mode == StoreMode::kAppend, locks_.StripeOf(hash));
       if (!h) return StoreStatus::kNotStored;
       break;
   }
-  allocator_.Resolve(h)->cas = *new_cas = NextCas();
+  ItemHeader* it = allocator_.Resolve(h);
+  it->cas = *new_cas = options.explicit_cas != 0 ? options.explicit_cas : NextCas();
+  if (options.key_binary) it->bits |= kItemKeyBinary;
+  if (make_stale) {
+    const ItemHeader* prev = allocator_.Resolve(old);
+    it->bits |= kItemStale | (prev->bits & kItemTokenSent);
+    it->exptime.store(prev->exptime.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  }
   if (old) {
     ReplaceLocked(hash, old, h, now);
   } else {
@@ -194,6 +208,85 @@ LookupResult Store::Lookup(std::string_view key, Access access, RelTime exptime)
   return {ItemRef(&allocator_, h, it, snap), MissReason::kNone};
 }
 
+MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
+  const uint32_t hash = HashKey(key);
+  const RelTime now = clock_->Now();
+  MetaGetResult result;
+  std::lock_guard lock(locks_.ForHash(hash));
+  ItemHandle h = FindLiveLocked(hash, key, now, &result.reason);
+  if (!h && o.Has(MetaGetOptions::Op::kVivify)) {
+    // An empty placeholder; its exptime is set below, where N stands among the flags.
+    const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), 0), locks_.StripeOf(hash));
+    if (a.status == AllocStatus::kOk) {
+      ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), key, 0, 0, 0, now);
+      fresh->cas = o.explicit_cas != 0 ? o.explicit_cas : NextCas();
+      if (o.key_binary) fresh->bits |= kItemKeyBinary;
+      InsertLocked(hash, a.handle, now);  // the table owns the allocation's reference
+      h = a.handle;
+      result.created = true;
+      result.reason = MissReason::kNone;
+    }
+  }
+  if (!h) return result;
+  ItemHeader* it = allocator_.Resolve(h);
+  if (it->refcount.load(std::memory_order_relaxed) >= kMaxItemRefs) {
+    result.overflow = true;
+    return result;
+  }
+  it->refcount.fetch_add(1, std::memory_order_relaxed);
+  ItemSnapshot snap = Snapshot(h, *it);
+  bool won = false;
+  for (int i = 0; i < o.op_count; ++i) {
+    switch (o.order[i]) {
+      case MetaGetOptions::Op::kTouch:
+        it->exptime.store(o.touch_exptime, std::memory_order_relaxed);
+        break;
+      case MetaGetOptions::Op::kVivify:
+        if (result.created) {
+          it->exptime.store(o.vivify_exptime, std::memory_order_relaxed);
+          won = true;
+        }
+        break;
+      case MetaGetOptions::Op::kRecache: {
+        const RelTime exp = it->exptime.load(std::memory_order_relaxed);
+        if ((it->bits & kItemTokenSent) == 0 && !result.created && exp != 0 &&
+            exp < o.recache_time)
+          won = true;
+        break;
+      }
+    }
+  }
+  result.token_sent = (it->bits & kItemTokenSent) != 0;
+  result.stale = (it->bits & kItemStale) != 0;
+  if (result.stale && !result.token_sent) won = true;
+  if (won) it->bits |= kItemTokenSent;
+  result.won = won;
+  snap.exptime = it->exptime.load(std::memory_order_relaxed);
+  if (!o.no_update) {
+    it->bits |= kItemFetched | kItemActive;
+    it->last_access.store(now, std::memory_order_relaxed);
+  }
+  result.item = ItemRef(&allocator_, h, it, snap);
+  return result;
+}
+
+DeleteResult Store::MarkStale(std::string_view key, uint64_t cas, bool check_cas,
+                              bool set_exptime, RelTime exptime) {
+  const uint32_t hash = HashKey(key);
+  const RelTime now = clock_->Now();
+  std::lock_guard lock(locks_.ForHash(hash));
+  MissReason why;
+  const ItemHandle h = FindLiveLocked(hash, key, now, &why);
+  if (!h) return {DeleteStatus::kNotFound, ClassId{}};
+  ItemHeader* it = allocator_.Resolve(h);
+  const ClassId cls = allocator_.ClassOf(h);
+  if ((check_cas || cas != 0) && ReportedCas(it->cas) != cas) return {DeleteStatus::kExists, cls};
+  if (set_exptime) it->exptime.store(exptime, std::memory_order_relaxed);
+  it->bits = static_cast<uint8_t>((it->bits | kItemStale) & ~kItemTokenSent);
+  it->cas = NextCas();
+  return {DeleteStatus::kDeleted, cls};
+}
+
 TouchResult Store::Touch(std::string_view key, RelTime exptime) {
   const uint32_t hash = HashKey(key);
   const RelTime now = clock_->Now();
@@ -208,7 +301,7 @@ TouchResult Store::Touch(std::string_view key, RelTime exptime) {
   return {true, allocator_.ClassOf(h)};
 }
 
-DeleteResult Store::Delete(std::string_view key, uint64_t cas) {
+DeleteResult Store::Delete(std::string_view key, uint64_t cas, bool check_cas) {
   const uint32_t hash = HashKey(key);
   const RelTime now = clock_->Now();
   std::lock_guard lock(locks_.ForHash(hash));
@@ -216,7 +309,7 @@ DeleteResult Store::Delete(std::string_view key, uint64_t cas) {
   const ItemHandle h = FindLiveLocked(hash, key, now, &why);
   if (!h) return {DeleteStatus::kNotFound, ClassId{}};
   const ClassId cls = allocator_.ClassOf(h);
-  if (cas != 0 && ReportedCas(allocator_.Resolve(h)->cas) != cas)
+  if ((check_cas || cas != 0) && ReportedCas(allocator_.Resolve(h)->cas) != cas)
     return {DeleteStatus::kExists, cls};
   UnlinkLocked(hash, h);
   return {DeleteStatus::kDeleted, cls};
@@ -231,7 +324,8 @@ bool Store::Unlink(std::string_view key) {
   return true;
 }
 
-ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta, uint64_t cas) {
+ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta, uint64_t cas,
+                         bool check_cas, const RelTime* new_exptime) {
   const uint32_t hash = HashKey(key);
   const RelTime now = clock_->Now();
   ArithResult result;
@@ -240,14 +334,15 @@ ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta, uint64
     MissReason why;
     const ItemHandle h = FindLiveLocked(hash, key, now, &why);
     if (!h) return {ArithStatus::kNotFound, 0, 0, ClassId{}};
-    result = ArithLocked(hash, h, incr, delta, cas, now);
+    result = ArithLocked(hash, h, incr, delta, cas, check_cas, new_exptime, now);
   }
   if (result.status == ArithStatus::kOk) HelpMigrate();
   return result;
 }
 
 ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta,
-                               uint64_t cas, RelTime now) {
+                               uint64_t cas, bool check_cas, const RelTime* new_exptime,
+                               RelTime now) {
   ItemHeader* it = allocator_.Resolve(h);
   const ClassId cls = allocator_.ClassOf(h);
   // Large items are never numeric (memcached refuses chunked values the same way). As in
@@ -255,7 +350,8 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   // and the CAS is checked before the digits are.
   if (cls == classes_.large_class() || it->value_len == 0)
     return {ArithStatus::kNonNumeric, 0, 0, cls};
-  if (cas != 0 && ReportedCas(it->cas) != cas) return {ArithStatus::kExists, 0, 0, cls};
+  if ((check_cas || cas != 0) && ReportedCas(it->cas) != cas)
+    return {ArithStatus::kExists, 0, 0, cls};
   const auto parsed = ParseStoredDecimal(it->value());
   if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};
   const uint64_t value = ApplyDelta(*parsed, incr, delta);
@@ -267,7 +363,9 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
     std::memset(it->value_data(), ' ', it->value_len);
     std::memcpy(it->value_data(), digits, len);
     it->cas = NextCas();
-    return {ArithStatus::kOk, value, ReportedCas(it->cas), cls};
+    if (new_exptime != nullptr) it->exptime.store(*new_exptime, std::memory_order_relaxed);
+    return {ArithStatus::kOk, value, ReportedCas(it->cas), cls,
+            it->exptime.load(std::memory_order_relaxed)};
   }
   const Alloc a = AllocItem(ItemHeader::TotalSize(it->key_len, len), locks_.StripeOf(hash));
   if (a.status != AllocStatus::kOk) return {ArithStatus::kNoMemory, 0, 0, cls};
@@ -276,9 +374,12 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
                                static_cast<uint32_t>(len), now);
   std::memcpy(fresh->value_data(), digits, len);
   fresh->cas = NextCas();
+  fresh->bits = it->bits & kItemMetaBits;
+  if (new_exptime != nullptr) fresh->exptime.store(*new_exptime, std::memory_order_relaxed);
   const uint64_t new_cas = fresh->cas;
+  const RelTime exptime = fresh->exptime.load(std::memory_order_relaxed);
   ReplaceLocked(hash, h, a.handle, now);
-  return {ArithStatus::kOk, value, ReportedCas(new_cas), cls};
+  return {ArithStatus::kOk, value, ReportedCas(new_cas), cls, exptime};
 }
 
 void Store::FlushAll(RelTime deadline) {

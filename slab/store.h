@@ -76,7 +76,24 @@ class Store {
   //   matches). Every success takes a new CAS. With use_cas off every item's CAS reads as 0,
   //   so a nonzero `cas` never matches (memcached -C).
   //   The reservation is consumed either way.
-  LinkResult Link(Reservation&& reservation, StoreMode mode, uint64_t cas = 0);
+  LinkResult Link(Reservation&& reservation, StoreMode mode, uint64_t cas = 0) {
+    return Link(std::move(reservation), mode, cas, LinkOptions{});
+  }
+  // The meta protocol's store: LinkOptions as documented there. With allow_stale and kCas,
+  // a `cas` lower than the item's stores too, but the new item is marked stale and keeps
+  // the old exptime and win-token state (memcached's CAS_STALE).
+  LinkResult Link(Reservation&& reservation, StoreMode mode, uint64_t cas,
+                  const LinkOptions& options);
+
+  // mg: lookup with the meta semantics (memcached process_mget_command), all under the item
+  // lock: vivify a miss (N), touch (T), the recache/win/stale token logic (R, W, Z, X), and
+  // access marking unless no_update. The snapshot's last_access and fetched_before are from
+  // before this access (the `l` and `h` flags).
+  MetaGetResult MetaGet(std::string_view key, const MetaGetOptions& options);
+  // md I: instead of deleting, mark the item stale, take back its win token, give it a new
+  // CAS and, if `set_exptime`, a new exptime. CAS checked as Delete's.
+  DeleteResult MarkStale(std::string_view key, uint64_t cas, bool check_cas, bool set_exptime,
+                         RelTime exptime);
 
   // get/gets: marks the item fetched and active and records the access time.
   LookupResult Get(std::string_view key);
@@ -87,7 +104,8 @@ class Store {
   // touch: new exptime, access marking; CAS unchanged.
   TouchResult Touch(std::string_view key, RelTime exptime);
   // delete; a nonzero `cas` must match the item's CAS (else kExists).
-  DeleteResult Delete(std::string_view key, uint64_t cas = 0);
+  // With check_cas the CAS is compared even when it is 0 (meta `C0`).
+  DeleteResult Delete(std::string_view key, uint64_t cas = 0, bool check_cas = false);
   // Drops the key silently (a failed `set` unlinks the old value). True if something was linked.
   bool Unlink(std::string_view key);
   // incr/decr (memcached do_add_delta): see numeric_value.h for what parses; incr wraps at 2^64,
@@ -95,7 +113,9 @@ class Store {
   // padded with spaces, when no reader holds the item; otherwise a new item with the old flags
   // and exptime is linked (kNoMemory if none can be had). Large items are non-numeric. A nonzero
   // `cas` must equal the item's CAS (else kExists; the binary protocol's incr/decr).
-  ArithResult Arith(std::string_view key, bool incr, uint64_t delta, uint64_t cas = 0);
+  // `new_exptime`, if given, becomes the item's exptime on success (meta `ma T`).
+  ArithResult Arith(std::string_view key, bool incr, uint64_t delta, uint64_t cas = 0,
+                    bool check_cas = false, const RelTime* new_exptime = nullptr);
 
   // flush_all. deadline 0 (or <= Now()): every item linked before the call becomes invalid at
   // once, including items stored in the current second. Otherwise memcached's oldest_live
@@ -164,11 +184,11 @@ class Store {
   LookupResult Lookup(std::string_view key, Access access, RelTime exptime);
   ItemHandle FindLiveLocked(uint32_t hash, std::string_view key, RelTime now, MissReason* why);
   StoreStatus LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
-                         RelTime now, uint64_t* new_cas);
+                         const LinkOptions& options, RelTime now, uint64_t* new_cas);
   ItemHandle CombineLocked(ItemHandle old_h, const ItemHeader& addition, bool append,
                            uint32_t stripe);
   ArithResult ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta, uint64_t cas,
-                          RelTime now);
+                          bool check_cas, const RelTime* new_exptime, RelTime now);
   void InsertLocked(uint32_t hash, ItemHandle h, RelTime now);
   void ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, RelTime now);
   void UnlinkLocked(uint32_t hash, ItemHandle h);

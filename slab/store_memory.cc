@@ -78,6 +78,7 @@ ItemSnapshot Store::Snapshot(ItemHandle h, const ItemHeader& it) const {
   s.exptime = it.exptime.load(std::memory_order_relaxed);
   s.last_access = it.last_access.load(std::memory_order_relaxed);
   s.fetched_before = (it.bits & kItemFetched) != 0;
+  s.key_binary = (it.bits & kItemKeyBinary) != 0;
   s.class_id = allocator_.ClassOf(h);
   s.total_size = static_cast<uint32_t>(it.total_size());
   return s;
@@ -103,7 +104,7 @@ void Store::RemoveFromLru(ItemHandle h, const ItemHeader& it) {
 void Store::InsertLocked(uint32_t hash, ItemHandle h, RelTime now) {
   ItemHeader* it = allocator_.Resolve(h);
   it->last_access.store(now, std::memory_order_relaxed);
-  it->bits = kItemLinked;
+  it->bits = (it->bits & kItemMetaBits) | kItemLinked;
   table_.Insert(hash, h);
   AddToLru(h, *it);
   curr_items_.fetch_add(1, std::memory_order_relaxed);
@@ -113,7 +114,7 @@ void Store::ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, Rel
   ItemHeader* old = allocator_.Resolve(old_h);
   ItemHeader* it = allocator_.Resolve(new_h);
   it->last_access.store(now, std::memory_order_relaxed);
-  it->bits = kItemLinked;
+  it->bits = (it->bits & kItemMetaBits) | kItemLinked;
   table_.Replace(hash, old_h, new_h);
   RemoveFromLru(old_h, *old);
   AddToLru(new_h, *it);

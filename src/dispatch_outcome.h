@@ -8,6 +8,7 @@
 
 #include "proto/binary_header.h"
 #include "proto/binary_writer.h"
+#include "proto/meta_parser.h"
 #include "slab/store.h"
 
 namespace slabd::server {
@@ -23,6 +24,17 @@ struct PendingStore {
   bool binary = false;
   proto::BinaryOpcode binary_op = proto::BinaryOpcode::kSet;
   proto::BinaryReplyTo reply_to;
+  // Meta (ms) only: the reply's return flags, copied out of the request line (which is
+  // gone by the time the data block has been read).
+  bool meta = false;
+  bool meta_base64_key = false;  // `b`: print the key base64-encoded
+  bool meta_allow_stale = false; // `I`
+  bool meta_vivify = false;      // `N` with append/prepend
+  uint64_t meta_explicit_cas = 0;  // `E`
+  uint8_t meta_flag_count = 0;
+  char meta_flags[proto::kMetaMaxTokens] = {};  // 'O', 'k', 'c' in request order
+  uint8_t meta_opaque_len = 0;
+  char meta_opaque[proto::kMetaMaxOpaqueToken] = {};
 };
 
 // kSuspend: a multiget stopped because the connection's queued output reached its

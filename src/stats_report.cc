@@ -100,7 +100,7 @@ void WriteGeneral(ServerContext& ctx, StatsSink& out) {
   out.Add("cmd_set", Sum(ctx, &ThreadStats::cmd_set));
   out.Add("cmd_flush", Sum(ctx, &ThreadStats::cmd_flush));
   out.Add("cmd_touch", Sum(ctx, &ThreadStats::cmd_touch));
-  out.Add("cmd_meta", uint64_t{0});
+  out.Add("cmd_meta", Sum(ctx, &ThreadStats::cmd_meta));
   out.Add("get_hits", Sum(ctx, &ThreadStats::get_hits));
   out.Add("get_misses", Sum(ctx, &ThreadStats::get_misses));
   out.Add("get_expired", Sum(ctx, &ThreadStats::get_expired));

@@ -70,13 +70,14 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
     case TextCommand::kCacheMemlimit:
       CacheMemlimit(req, out);
       break;
+    case TextCommand::kMeta:
+      return meta_.Execute(req.line, out, pending);
     case TextCommand::kSlabs:
     case TextCommand::kLru:
     case TextCommand::kLruCrawler:
     case TextCommand::kWatch:
     case TextCommand::kRefreshCerts:
     case TextCommand::kExtstore:
-    case TextCommand::kMeta:
       // Not implemented yet (README: what is missing); memcached builds without a
       // feature answer ERROR the same way.
       Reply(proto::kError, req.noreply, out);
@@ -142,10 +143,15 @@ DispatchOutcome TextDispatcher::BeginStore(const TextRequest& req, OutputQueue& 
   pending->mode = mode;
   pending->cas = req.cas_unique;
   pending->noreply = req.noreply;
+  pending->meta = false;
   return {NextStep::kReadValue, 0};
 }
 
 void TextDispatcher::FinishStore(PendingStore& pending, bool chunk_ok, OutputQueue& out) {
+  if (pending.meta) {
+    meta_.FinishStore(pending, chunk_ok, out);
+    return;
+  }
   if (!chunk_ok) {
     pending.reservation = slab::Reservation();
     Reply(proto::kClientErrorBadDataChunk, pending.noreply, out);

@@ -19,6 +19,7 @@
 #include "proto/text_request.h"
 #include "slab/store.h"
 #include "src/dispatch_outcome.h"
+#include "src/meta_dispatch.h"
 #include "src/output_queue.h"
 #include "src/server_context.h"
 
@@ -26,7 +27,8 @@ namespace slabd::server {
 
 class TextDispatcher {
  public:
-  TextDispatcher(ServerContext& ctx, WorkerShared& worker) : ctx_(ctx), worker_(worker) {}
+  TextDispatcher(ServerContext& ctx, WorkerShared& worker)
+      : ctx_(ctx), worker_(worker), meta_(ctx, worker) {}
 
   // Executes one request, appending its reply to `out`. For storage commands that
   // got memory, fills `*pending` and returns kReadValue. A multiget answers its keys
@@ -56,6 +58,7 @@ class TextDispatcher {
 
   ServerContext& ctx_;
   WorkerShared& worker_;
+  MetaDispatcher meta_;  // the meta commands (mg ms md ma mn me)
 };
 
 }  // namespace slabd::server

@@ -1,0 +1,210 @@
+// Meta command decoding (see meta_parser.h).
+//
+// Order of checks, as 1.6.18's process_m*_command and _meta_flag_preparse:
+//   1. fewer than two tokens -> ERROR (me: bad command line format);
+//   2. key over 250 bytes -> bad command line format (with `b`: the decoded key, a later
+//      release's rule);
+//   3. ms without a datalen -> bad command line format; more than 19 tokens -> "options
+//      flags are too long" (mg) / "options flags too long" (ms md ma);
+//   4. ms: datalen not a number in [0, INT_MAX-2] -> bad command line format, no swallow;
+//   5. each flag token: a repeated first byte (or one >= 127) -> duplicate flag, an
+//      unknown letter -> invalid flag, both at once; a bad value -> that flag's error,
+//      reported after the other flags were looked at; md and ma report every such error
+//      as "invalid or duplicate flag". ms errors from here on swallow datalen + 2 bytes.
+//   6. ms: an opaque token over 32 bytes, then the M mode.
+#include "proto/meta_parser.h"
+
+#include <limits>
+
+#include "proto/base64.h"
+#include "proto/text_numbers.h"
+#include "proto/text_tokens.h"
+
+namespace slabd::proto {
+namespace {
+
+constexpr size_t kMaxKeyLength = 250;
+
+constexpr std::string_view kErrUnknown = "ERROR";
+constexpr std::string_view kErrFormat = "CLIENT_ERROR bad command line format";
+constexpr std::string_view kErrDuplicate = "CLIENT_ERROR duplicate flag";
+constexpr std::string_view kErrInvalidFlag = "CLIENT_ERROR invalid flag";
+constexpr std::string_view kErrBadToken = "CLIENT_ERROR bad token in command line format";
+constexpr std::string_view kErrDecode = "CLIENT_ERROR error decoding key";
+constexpr std::string_view kErrMLength = "CLIENT_ERROR incorrect length for M token";
+constexpr std::string_view kErrInitial = "CLIENT_ERROR invalid numeric initial value";
+constexpr std::string_view kErrDelta = "CLIENT_ERROR invalid numeric delta value";
+constexpr std::string_view kErrInvalidOrDuplicate = "CLIENT_ERROR invalid or duplicate flag";
+constexpr std::string_view kErrOpaque = "CLIENT_ERROR opaque token too long";
+constexpr std::string_view kErrMsMode = "CLIENT_ERROR invalid mode for ms M token";
+
+MetaParseResult Error(std::string_view error, uint64_t swallow = 0) {
+  MetaParseResult r;
+  r.status = MetaParseStatus::kError;
+  r.error = error;
+  r.swallow = swallow;
+  return r;
+}
+
+bool CommandOf(std::string_view name, MetaCommand* cmd) {
+  if (name.size() != 2 || name[0] != 'm') return false;
+  switch (name[1]) {
+    case 'g': *cmd = MetaCommand::kGet; return true;
+    case 's': *cmd = MetaCommand::kSet; return true;
+    case 'd': *cmd = MetaCommand::kDelete; return true;
+    case 'a': *cmd = MetaCommand::kArith; return true;
+    case 'n': *cmd = MetaCommand::kNoop; return true;
+    case 'e': *cmd = MetaCommand::kDebug; return true;
+    default: return false;
+  }
+}
+
+// A base64 key must decode to 1..250 bytes. Returns the error, or an empty view.
+std::string_view CheckBase64Key(std::string_view encoded) {
+  char buf[Base64EncodedLength(kMaxKeyLength) / 4 * 3];
+  if (encoded.size() > Base64EncodedLength(kMaxKeyLength)) return kErrFormat;
+  const size_t n = Base64Decode(encoded, buf, sizeof(buf));
+  if (n == 0) return kErrDecode;
+  if (n > kMaxKeyLength) return kErrFormat;
+  return {};
+}
+
+// _meta_flag_preparse: decodes flags from token `first` on. Returns the error, or an
+// empty view.
+std::string_view Preparse(const TextTokens& t, size_t first, MetaRequest* r) {
+  std::string_view error;
+  bool seen[128] = {};
+  for (size_t i = first; i < t.size(); ++i) {
+    const std::string_view tok = t[i];
+    const auto o = static_cast<unsigned char>(tok[0]);
+    if (o >= 127 || seen[o]) return kErrDuplicate;
+    seen[o] = true;
+    r->present[o] = true;
+    r->flags[r->flag_count++] = tok;
+    const std::string_view value = tok.substr(1);
+    switch (o) {
+      case 'b':
+        if (std::string_view e = CheckBase64Key(r->key); !e.empty()) error = e;
+        break;
+      case 'N':
+      case 'T':
+      case 'R': {
+        const std::optional<int32_t> v = ParseLibcInt32(value);
+        if (!v) {
+          error = kErrBadToken;
+        } else {
+          (o == 'N' ? r->vivify_ttl : o == 'T' ? r->ttl : r->recache_ttl) = *v;
+        }
+        break;
+      }
+      case 'F': {
+        const std::optional<uint32_t> v = ParseLibcUint32(value);
+        if (!v) {
+          error = kErrFormat;
+        } else {
+          r->client_flags = *v;
+        }
+        break;
+      }
+      case 'C':
+      case 'E': {  // E: accepted as later releases do
+        const std::optional<uint64_t> v = ParseLibcUint64(value);
+        if (!v) {
+          error = kErrBadToken;
+        } else {
+          (o == 'C' ? r->compare_cas : r->explicit_cas) = *v;
+        }
+        break;
+      }
+      case 'M':
+        if (tok.size() != 2) {
+          error = kErrMLength;
+        } else {
+          r->mode = tok[1];
+        }
+        break;
+      case 'J':
+      case 'D': {
+        const std::optional<uint64_t> v = ParseLibcUint64(value);
+        if (!v) {
+          error = o == 'J' ? kErrInitial : kErrDelta;
+        } else {
+          (o == 'J' ? r->initial : r->delta) = *v;
+        }
+        break;
+      }
+      case 'l': case 'O': case 'P': case 'L': case 'k': case 's': case 't': case 'c':
+      case 'f': case 'v': case 'h': case 'u': case 'q': case 'I':
+      case 'x':  // md x: accepted as later releases do
+        break;
+      default:
+        return kErrInvalidFlag;
+    }
+  }
+  return error;
+}
+
+}  // namespace
+
+MetaParseResult ParseMetaCommand(std::string_view line) {
+  const TextTokens t(line);
+  MetaParseResult result;
+  MetaRequest& r = result.request;
+  if (t.size() == 0 || !CommandOf(t[0], &r.command)) return Error(kErrUnknown);
+  if (r.command == MetaCommand::kNoop) {
+    result.status = MetaParseStatus::kOk;
+    return result;
+  }
+  if (r.command == MetaCommand::kDebug) {
+    if (t.size() < 2 || t[1].size() > kMaxKeyLength) return Error(kErrFormat);
+    r.key = t[1];
+    // 1.6.18 honours `b` only when a token follows it.
+    if (t.size() >= 4 && t[2] == "b") r.present['b'] = true;
+    result.status = MetaParseStatus::kOk;
+    return result;
+  }
+  if (t.size() < 2) return Error(kErrUnknown);
+  r.key = t[1];
+  bool binary_key = false;
+  const size_t first_flag = r.command == MetaCommand::kSet ? 3 : 2;
+  for (size_t i = first_flag; i < t.size(); ++i) binary_key |= t[i][0] == 'b';
+  if (r.key.size() > kMaxKeyLength &&
+      !(binary_key && r.key.size() <= Base64EncodedLength(kMaxKeyLength)))
+    return Error(kErrFormat);
+  if (r.command == MetaCommand::kSet && t.size() == 2) return Error(kErrFormat);
+  if (t.size() > kMetaMaxTokens) {
+    return Error(r.command == MetaCommand::kGet ? "CLIENT_ERROR options flags are too long"
+                                                : "CLIENT_ERROR options flags too long");
+  }
+  uint64_t swallow = 0;
+  if (r.command == MetaCommand::kSet) {
+    const std::optional<int32_t> len = ParseLibcInt32(t[2]);
+    if (!len || *len < 0 || *len > std::numeric_limits<int32_t>::max() - 2)
+      return Error(kErrFormat);
+    r.datalen = *len;
+    swallow = static_cast<uint64_t>(*len) + 2;
+  }
+  std::string_view error = Preparse(t, first_flag, &r);
+  if (!error.empty()) {
+    if (r.command == MetaCommand::kDelete || r.command == MetaCommand::kArith)
+      error = kErrInvalidOrDuplicate;
+    return Error(error, swallow);
+  }
+  if (r.command == MetaCommand::kSet) {
+    for (size_t i = 0; i < r.flag_count; ++i) {
+      if (r.flags[i][0] == 'O' && r.flags[i].size() > kMetaMaxOpaqueToken) error = kErrOpaque;
+    }
+    switch (r.mode) {
+      case 0: case 'E': case 'e': case 'A': case 'a': case 'P': case 'p':
+      case 'R': case 'r': case 'S': case 's':
+        break;
+      default:
+        error = kErrMsMode;
+    }
+    if (!error.empty()) return Error(error, swallow);
+  }
+  result.status = MetaParseStatus::kOk;
+  return result;
+}
+
+}  // namespace slabd::proto

@@ -59,20 +59,18 @@ bool CommandOf(std::string_view name, MetaCommand* cmd) {
   }
 }
 
-// A base64 key must decode to 1..250 bytes. Returns the error, or an empty view.
-std::string_view CheckBase64Key(std::string_view encoded) {
-  char buf[Base64EncodedLength(kMaxKeyLength) / 4 * 3];
-  if (encoded.size() > Base64EncodedLength(kMaxKeyLength)) return kErrFormat;
-  const size_t n = Base64Decode(encoded, buf, sizeof(buf));
-  if (n == 0) return kErrDecode;
-  if (n > kMaxKeyLength) return kErrFormat;
-  return {};
+// Decoded length of a base64 key, 0 if it does not decode.
+size_t DecodedKeyLength(std::string_view encoded) {
+  char buf[Base64EncodedLength(kMaxKeyLength) / 4 * 3 + 3];
+  if (encoded.size() > sizeof(buf) / 3 * 4) return 0;
+  return Base64Decode(encoded, buf, sizeof(buf));
 }
 
 // _meta_flag_preparse: decodes flags from token `first` on. Returns the error, or an
 // empty view.
 std::string_view Preparse(const TextTokens& t, size_t first, MetaRequest* r) {
   std::string_view error;
+  bool failed = false;  // a bad value whose check sets no message (F)
   bool seen[128] = {};
   for (size_t i = first; i < t.size(); ++i) {
     const std::string_view tok = t[i];
@@ -84,7 +82,7 @@ std::string_view Preparse(const TextTokens& t, size_t first, MetaRequest* r) {
     const std::string_view value = tok.substr(1);
     switch (o) {
       case 'b':
-        if (std::string_view e = CheckBase64Key(r->key); !e.empty()) error = e;
+        if (DecodedKeyLength(r->key) == 0) error = kErrDecode;
         break;
       case 'N':
       case 'T':
@@ -100,14 +98,17 @@ std::string_view Preparse(const TextTokens& t, size_t first, MetaRequest* r) {
       case 'F': {
         const std::optional<uint32_t> v = ParseLibcUint32(value);
         if (!v) {
-          error = kErrFormat;
+          failed = true;  // 1.6.18 sets no message of its own here
         } else {
           r->client_flags = *v;
         }
         break;
       }
-      case 'C':
-      case 'E': {  // E: accepted as later releases do
+      case 'E':  // mg and ms only, as later releases accept it
+        if (r->command != MetaCommand::kGet && r->command != MetaCommand::kSet)
+          return kErrInvalidFlag;
+        [[fallthrough]];
+      case 'C': {
         const std::optional<uint64_t> v = ParseLibcUint64(value);
         if (!v) {
           error = kErrBadToken;
@@ -135,12 +136,15 @@ std::string_view Preparse(const TextTokens& t, size_t first, MetaRequest* r) {
       }
       case 'l': case 'O': case 'P': case 'L': case 'k': case 's': case 't': case 'c':
       case 'f': case 'v': case 'h': case 'u': case 'q': case 'I':
-      case 'x':  // md x: accepted as later releases do
+        break;
+      case 'x':  // md only, as later releases accept it
+        if (r->command != MetaCommand::kDelete) return kErrInvalidFlag;
         break;
       default:
         return kErrInvalidFlag;
     }
   }
+  if (failed && error.empty()) return kErrFormat;
   return error;
 }
 
@@ -156,10 +160,13 @@ MetaParseResult ParseMetaCommand(std::string_view line) {
     return result;
   }
   if (r.command == MetaCommand::kDebug) {
-    if (t.size() < 2 || t[1].size() > kMaxKeyLength) return Error(kErrFormat);
+    if (t.size() < 2) return Error(kErrFormat);
     r.key = t[1];
-    // 1.6.18 honours `b` only when a token follows it.
-    if (t.size() >= 4 && t[2] == "b") r.present['b'] = true;
+    // 1.6.18 decodes the key when the third token is exactly "b".
+    if (t.size() >= 3 && t[2] == "b") r.present['b'] = true;
+    const size_t decoded = r.Has('b') ? DecodedKeyLength(r.key) : 0;
+    if (r.key.size() > kMaxKeyLength && !(r.Has('b') && decoded > 0)) return Error(kErrFormat);
+    if (decoded > kMaxKeyLength) return Error(kErrFormat);
     result.status = MetaParseStatus::kOk;
     return result;
   }
@@ -168,9 +175,11 @@ MetaParseResult ParseMetaCommand(std::string_view line) {
   bool binary_key = false;
   const size_t first_flag = r.command == MetaCommand::kSet ? 3 : 2;
   for (size_t i = first_flag; i < t.size(); ++i) binary_key |= t[i][0] == 'b';
+  // The key limit; a base64 key (a later release's rule) is measured decoded.
   if (r.key.size() > kMaxKeyLength &&
       !(binary_key && r.key.size() <= Base64EncodedLength(kMaxKeyLength)))
     return Error(kErrFormat);
+  if (binary_key && DecodedKeyLength(r.key) > kMaxKeyLength) return Error(kErrFormat);
   if (r.command == MetaCommand::kSet && t.size() == 2) return Error(kErrFormat);
   if (t.size() > kMetaMaxTokens) {
     return Error(r.command == MetaCommand::kGet ? "CLIENT_ERROR options flags are too long"
@@ -195,8 +204,7 @@ MetaParseResult ParseMetaCommand(std::string_view line) {
       if (r.flags[i][0] == 'O' && r.flags[i].size() > kMetaMaxOpaqueToken) error = kErrOpaque;
     }
     switch (r.mode) {
-      case 0: case 'E': case 'e': case 'A': case 'a': case 'P': case 'p':
-      case 'R': case 'r': case 'S': case 's':
+      case 0: case 'E': case 'A': case 'P': case 'R': case 'S':  // upper case only
         break;
       default:
         error = kErrMsMode;

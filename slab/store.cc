@@ -234,10 +234,13 @@ MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
     return result;
   }
   it->refcount.fetch_add(1, std::memory_order_relaxed);
-  ItemSnapshot snap = Snapshot(h, *it);
+  const ItemSnapshot snap = Snapshot(h, *it);
   bool won = false;
-  for (int i = 0; i < o.op_count; ++i) {
+  for (int i = 0; i < o.op_count && !result.aborted; ++i) {
     switch (o.order[i]) {
+      case MetaGetOptions::Op::kAbort:
+        result.aborted = true;
+        break;
       case MetaGetOptions::Op::kTouch:
         it->exptime.store(o.touch_exptime, std::memory_order_relaxed);
         break;
@@ -256,13 +259,14 @@ MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
       }
     }
   }
-  result.token_sent = (it->bits & kItemTokenSent) != 0;
-  result.stale = (it->bits & kItemStale) != 0;
-  if (result.stale && !result.token_sent) won = true;
-  if (won) it->bits |= kItemTokenSent;
-  result.won = won;
-  snap.exptime = it->exptime.load(std::memory_order_relaxed);
-  if (!o.no_update) {
+  if (!result.aborted) {
+    result.token_sent = (it->bits & kItemTokenSent) != 0;
+    result.stale = (it->bits & kItemStale) != 0;
+    if (result.stale && !result.token_sent) won = true;
+    if (won) it->bits |= kItemTokenSent;
+    result.won = won;
+  }
+  if (!o.no_update && !(result.aborted && o.delay_bump)) {
     it->bits |= kItemFetched | kItemActive;
     it->last_access.store(now, std::memory_order_relaxed);
   }
@@ -355,6 +359,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   const auto parsed = ParseStoredDecimal(it->value());
   if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};
   const uint64_t value = ApplyDelta(*parsed, incr, delta);
+  const RelTime exptime_before = it->exptime.load(std::memory_order_relaxed);
   char digits[kMaxDecimalLength];
   const size_t len = FormatDecimal(value, digits);
   // In place only when no ItemRef can observe the rewrite (the table holds the only reference;
@@ -364,8 +369,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
     std::memcpy(it->value_data(), digits, len);
     it->cas = NextCas();
     if (new_exptime != nullptr) it->exptime.store(*new_exptime, std::memory_order_relaxed);
-    return {ArithStatus::kOk, value, ReportedCas(it->cas), cls,
-            it->exptime.load(std::memory_order_relaxed)};
+    return {ArithStatus::kOk, value, ReportedCas(it->cas), cls, exptime_before};
   }
   const Alloc a = AllocItem(ItemHeader::TotalSize(it->key_len, len), locks_.StripeOf(hash));
   if (a.status != AllocStatus::kOk) return {ArithStatus::kNoMemory, 0, 0, cls};
@@ -377,9 +381,8 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   fresh->bits = it->bits & kItemMetaBits;
   if (new_exptime != nullptr) fresh->exptime.store(*new_exptime, std::memory_order_relaxed);
   const uint64_t new_cas = fresh->cas;
-  const RelTime exptime = fresh->exptime.load(std::memory_order_relaxed);
   ReplaceLocked(hash, h, a.handle, now);
-  return {ArithStatus::kOk, value, ReportedCas(new_cas), cls, exptime};
+  return {ArithStatus::kOk, value, ReportedCas(new_cas), cls, exptime_before};
 }
 
 void Store::FlushAll(RelTime deadline) {

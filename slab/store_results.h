@@ -45,7 +45,7 @@ struct ArithResult {
   uint64_t value;  // the new number when kOk (the reply prints it unpadded)
   uint64_t cas;    // the new CAS when kOk (0 with use_cas off)
   ClassId cls;     // class of the item found, or 0
-  RelTime exptime = 0;  // the item's exptime after the operation, when kOk
+  RelTime exptime = 0;  // the item's exptime before `new_exptime` was applied, when kOk
 };
 
 // Meta-protocol extras of a store (ms): see Store::Link.
@@ -58,13 +58,16 @@ struct LinkOptions {
 
 // mg: what happens to the item besides the read, in the order the flags were given.
 struct MetaGetOptions {
-  enum class Op : uint8_t { kTouch, kVivify, kRecache };
-  Op order[3];
+  // kAbort: memcached stops at an over-long opaque: the ops after it, the token logic and
+  // a delayed access bump do not happen.
+  enum class Op : uint8_t { kTouch, kVivify, kRecache, kAbort };
+  Op order[4];
   int op_count = 0;
   RelTime touch_exptime = 0;    // T: new exptime
   RelTime vivify_exptime = 0;   // N: on a miss, create an empty item with this exptime
   RelTime recache_time = 0;     // R: hand out the win token when exptime is before this
   bool no_update = false;       // u: no access marking
+  bool delay_bump = false;      // T N R l h: the access is marked after the flags (not on abort)
   bool key_binary = false;      // b: a vivified item's key came base64-encoded
   uint64_t explicit_cas = 0;    // E: a vivified item's CAS (0: next)
   void Add(Op op) { order[op_count++] = op; }
@@ -76,13 +79,14 @@ struct MetaGetOptions {
 };
 
 struct [[nodiscard]] MetaGetResult {
-  ItemRef item;         // set on a hit or a vivify; snapshot exptime is after T/N
+  ItemRef item;         // set on a hit or a vivify; snapshot exptime is before T/N
   MissReason reason = MissReason::kMissing;
   bool created = false;     // N made the item
   bool won = false;         // W: this caller holds the recache token now
   bool token_sent = false;  // Z: someone else already had it
   bool stale = false;       // X
   bool overflow = false;    // refcount limit: memcached's "refcount overflow during fetch"
+  bool aborted = false;     // a kAbort op was reached
 };
 
 struct TouchResult {

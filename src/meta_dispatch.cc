@@ -103,7 +103,8 @@ DispatchOutcome MetaDispatcher::Execute(std::string_view line, OutputQueue& out,
   if (r.Has('b')) {
     const size_t n = proto::Base64Decode(r.key, decoded, sizeof(decoded));
     if (n == 0) {
-      ReplyError(out, "CLIENT_ERROR error decoding key");
+      ReplyError(out, r.command == MetaCommand::kDebug ? "CLIENT_ERROR bad command line format"
+                                                       : "CLIENT_ERROR error decoding key");
       return {};
     }
     key = std::string_view(decoded, n);
@@ -122,14 +123,20 @@ DispatchOutcome MetaDispatcher::Execute(std::string_view line, OutputQueue& out,
 // mg: memcached's process_mget_command.
 void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue& out) {
   slab::MetaGetOptions o;
-  for (size_t i = 0; i < r.flag_count; ++i) {
-    switch (r.flag(i)[0]) {
+  for (size_t i = 0; i < r.flag_count && o.op_count < 4; ++i) {
+    const std::string_view f = r.flag(i);
+    switch (f[0]) {
       case 'T': o.Add(slab::MetaGetOptions::Op::kTouch); break;
       case 'N': o.Add(slab::MetaGetOptions::Op::kVivify); break;
       case 'R': o.Add(slab::MetaGetOptions::Op::kRecache); break;
+      case 'O':
+        if (f.size() > proto::kMetaMaxOpaqueToken && !o.Has(slab::MetaGetOptions::Op::kAbort))
+          o.Add(slab::MetaGetOptions::Op::kAbort);
+        break;
       default: break;
     }
   }
+  o.delay_bump = r.Has('T') || r.Has('N') || r.Has('R') || r.Has('l') || r.Has('h');
   o.touch_exptime = Exptime(r.ttl);
   o.vivify_exptime = Exptime(r.vivify_ttl);
   o.recache_time = Exptime(r.recache_ttl);
@@ -143,6 +150,10 @@ void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue
   }
   ThreadStats& st = worker_.stats;
   const bool touch = r.Has('T');
+  if (g.aborted) {  // an over-long opaque on a hit: memcached counts nothing
+    Reply(out, kErrOpaque);
+    return;
+  }
   if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordGet(key, bool(g.item));
   if (!g.item) {
     // memcached counts a miss as a get, T or not.
@@ -170,10 +181,6 @@ void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue
     st.get_hits.Add();
     Class(g.item.class_id()).get_hits.Add();
   }
-  if (OpaqueTooLong(r)) {
-    Reply(out, kErrOpaque);
-    return;
-  }
   const slab::ItemRef& it = g.item;
   const std::string_view value = it.value();
   const slab::RelTime now = ctx_.clock.Now();
@@ -184,11 +191,16 @@ void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue
   } else {
     text.append("HD");
   }
+  slab::RelTime exptime = it.exptime();  // what `t` reports where it stands
   for (size_t i = 0; i < r.flag_count; ++i) {
     const std::string_view f = r.flag(i);
     switch (f[0]) {
+      case 'T': exptime = o.touch_exptime; break;
+      case 'N':
+        if (g.created) exptime = o.vivify_exptime;
+        break;
       case 's': AppendFlag(text, 's', value.size()); break;
-      case 't': AppendTtl(text, it.exptime(), now); break;
+      case 't': AppendTtl(text, exptime, now); break;
       case 'c': AppendFlag(text, 'c', it.cas()); break;
       case 'f': AppendFlag(text, 'f', it.flags()); break;
       case 'l': AppendFlag(text, 'l', now - it.last_access()); break;
@@ -215,10 +227,10 @@ DispatchOutcome MetaDispatcher::Set(const MetaRequest& r, std::string_view key,
   slab::StoreMode mode = slab::StoreMode::kSet;
   bool concat = false;
   switch (r.mode) {
-    case 'E': case 'e': mode = slab::StoreMode::kAdd; break;
-    case 'A': case 'a': mode = slab::StoreMode::kAppend; concat = true; break;
-    case 'P': case 'p': mode = slab::StoreMode::kPrepend; concat = true; break;
-    case 'R': case 'r': mode = slab::StoreMode::kReplace; break;
+    case 'E': mode = slab::StoreMode::kAdd; break;
+    case 'A': mode = slab::StoreMode::kAppend; concat = true; break;
+    case 'P': mode = slab::StoreMode::kPrepend; concat = true; break;
+    case 'R': mode = slab::StoreMode::kReplace; break;
     default: break;
   }
   uint64_t cas = 0;
@@ -232,9 +244,9 @@ DispatchOutcome MetaDispatcher::Set(const MetaRequest& r, std::string_view key,
       cas = r.compare_cas;
     }
   }
-  const bool vivify = concat && r.Has('N');
-  const slab::RelTime exptime =
-      vivify ? Exptime(r.vivify_ttl) : (r.Has('T') ? Exptime(r.ttl) : 0);
+  // 1.6.18 has no vivifying append: N is accepted and ignored on ms.
+  const bool vivify = false;
+  const slab::RelTime exptime = r.Has('T') ? Exptime(r.ttl) : 0;
   const uint64_t swallow = static_cast<uint64_t>(r.datalen) + 2;
   if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordSet(key);
   slab::ReserveResult res = ctx_.store.Reserve(key, r.client_flags, exptime,
@@ -395,18 +407,20 @@ void MetaDispatcher::Delete(const MetaRequest& r, std::string_view key, OutputQu
 void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQueue& out) {
   bool incr = true;
   switch (r.mode) {
-    case 0: case 'I': case 'i': case '+': break;
-    case 'D': case 'd': case '-': incr = false; break;
+    case 0: case 'I': case '+': break;
+    case 'D': case '-': incr = false; break;
     default:
       ReplyError(out, "CLIENT_ERROR invalid mode for ma M token");
       return;
   }
   const slab::RelTime ttl = Exptime(r.ttl);
-  slab::ArithResult a = ctx_.store.Arith(key, incr, r.delta, r.compare_cas, r.Has('C'),
+  // ma compares a CAS only when it is nonzero (md compares C0 too).
+  slab::ArithResult a = ctx_.store.Arith(key, incr, r.delta, r.compare_cas, false,
                                          r.Has('T') ? &ttl : nullptr);
   ThreadStats& st = worker_.stats;
   uint64_t value = a.value;
   bool have_item = false;
+  bool created = false;
   bool hide = false;
   std::string_view code;
   switch (a.status) {
@@ -456,13 +470,18 @@ void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQue
       have_item = true;
       value = r.initial;
       a.cas = lr.cas;
-      a.exptime = exptime;
+      a.exptime = 0;  // as allocated; T and N apply where they stand among the flags
+      created = true;
       break;
     }
   }
   if (hide) return;
   std::string& text = out.text();
   if (!have_item) {
+    if (OpaqueTooLong(r)) {
+      Reply(out, kErrOpaque);
+      return;
+    }
     text.append(code);
     AppendOpaqueAndKey(r, key, r.Has('b'), text);
     text.append("\r\n");
@@ -478,11 +497,16 @@ void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQue
     text.append("HD");
   }
   const slab::RelTime now = ctx_.clock.Now();
+  slab::RelTime exptime = a.exptime;  // what `t` reports where it stands
   for (size_t i = 0; i < r.flag_count; ++i) {
     const std::string_view f = r.flag(i);
     switch (f[0]) {
       case 'c': AppendFlag(text, 'c', a.cas); break;
-      case 't': AppendTtl(text, a.exptime, now); break;
+      case 't': AppendTtl(text, exptime, now); break;
+      case 'T': exptime = ttl; break;
+      case 'N':
+        if (created) exptime = Exptime(r.vivify_ttl);
+        break;
       case 'O':
         if (f.size() > proto::kMetaMaxOpaqueToken) {
           text.erase(text.rfind(r.Has('v') ? "VA " : "HD"));
@@ -523,7 +547,8 @@ void MetaDispatcher::Debug(const MetaRequest& r, std::string_view key, OutputQue
   char buf[160];
   const int n = std::snprintf(
       buf, sizeof(buf), " exp=%d la=%llu cas=%llu fetch=%s cls=%u size=%u\r\n",
-      it.exptime() == 0 ? -1 : static_cast<int>(it.exptime() - now),
+      // 1.6.18 prints current_time - exptime: negative for items that have time left.
+      it.exptime() == 0 ? -1 : static_cast<int>(now - it.exptime()),
       static_cast<unsigned long long>(now - it.last_access()),
       static_cast<unsigned long long>(it.cas()), it.fetched_before() ? "yes" : "no",
       static_cast<unsigned>(it.class_id().v), it.total_size());

@@ -7,7 +7,7 @@
 #   make install    install slabd and its man page under $(prefix)
 #   make clean      remove build output (distclean also removes configure output)
 #   make asan       unit + integration tests on an ASan/UBSan build (slower; not in check)
-#   make fuzz       run the text and binary parser fuzzers, FUZZ_SECONDS each (clang, libFuzzer)
+#   make fuzz       run the text, binary and meta parser fuzzers, FUZZ_SECONDS each (clang, libFuzzer)
 #
 # configure (autoconf) writes config.mk; plain `make` runs autoreconf/configure itself
 # when they have not run yet. `run`, `check` and `deps` bootstrap packages first, so
@@ -83,7 +83,7 @@ asan:
 # Each fuzzer runs for FUZZ_SECONDS in turn; the first failure stops the run. New inputs
 # are kept in build/fuzz/corpus/<name> for the next run, crashes saved in build/fuzz/.
 FUZZ_SECONDS ?= 60
-FUZZERS := text_parser_fuzz binary_parser_fuzz
+FUZZERS := text_parser_fuzz binary_parser_fuzz meta_parser_fuzz
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=undefined -I.
 fuzz: $(FUZZERS:%=build/fuzz/%)

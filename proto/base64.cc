@@ -42,30 +42,32 @@ void AppendBase64(std::string& out, std::string_view in) {
 }
 
 size_t Base64Decode(std::string_view in, char* out, size_t out_size) {
-  if (in.empty() || in.size() % 4 != 0) return 0;
+  // memcached's decoder: bytes outside the alphabet are skipped, the remaining count
+  // ('=' included) must be a non-zero multiple of 4, and decoding stops after the first
+  // padded quad.
+  size_t count = 0;
+  for (char c : in)
+    if (c == '=' || kDecode[static_cast<unsigned char>(c)] >= 0) ++count;
+  if (count == 0 || count % 4 != 0 || count / 4 * 3 > out_size) return 0;
   size_t n = 0;
-  for (size_t i = 0; i < in.size(); i += 4) {
-    const bool last = i + 4 == in.size();
-    int v[4];
-    int pad = 0;
-    for (int j = 0; j < 4; ++j) {
-      const char c = in[i + j];
-      if (c == '=' && last && j >= 2) {
-        v[j] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0) return 0;  // data after padding
-      v[j] = kDecode[static_cast<unsigned char>(c)];
-      if (v[j] < 0) return 0;
+  uint8_t block[4];
+  int filled = 0;
+  int pad = 0;
+  for (char c : in) {
+    const int8_t v = c == '=' ? 0 : kDecode[static_cast<unsigned char>(c)];
+    if (v < 0) continue;
+    if (c == '=') ++pad;
+    block[filled++] = static_cast<uint8_t>(v);
+    if (filled < 4) continue;
+    out[n++] = static_cast<char>((block[0] << 2) | (block[1] >> 4));
+    out[n++] = static_cast<char>((block[1] << 4) | (block[2] >> 2));
+    out[n++] = static_cast<char>((block[2] << 6) | block[3]);
+    filled = 0;
+    if (pad > 0) {
+      if (pad > 2) return 0;  // invalid padding
+      n -= static_cast<size_t>(pad);
+      break;
     }
-    const uint32_t bits = (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) |
-                          (uint32_t(v[2]) << 6) | uint32_t(v[3]);
-    const int bytes = 3 - pad;
-    if (n + bytes > out_size) return 0;
-    out[n++] = static_cast<char>(bits >> 16);
-    if (bytes > 1) out[n++] = static_cast<char>(bits >> 8);
-    if (bytes > 2) out[n++] = static_cast<char>(bits);
   }
   return n;
 }

@@ -109,8 +109,9 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
     case StoreMode::kCas: {
       if (!old) return StoreStatus::kNotFound;
       const uint64_t item_cas = ReportedCas(allocator_.Resolve(old)->cas);
-      if (cas != 0 && item_cas == cas) break;
-      if (!options.allow_stale || cas >= item_cas) return StoreStatus::kExists;
+      if (cas == 0) return StoreStatus::kExists;  // 0 never matches, stale or not
+      if (item_cas == cas) break;
+      if (!options.allow_stale || cas > item_cas) return StoreStatus::kExists;
       make_stale = true;
       break;
     }
@@ -125,7 +126,9 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
   }
   ItemHeader* it = allocator_.Resolve(h);
   it->cas = *new_cas = options.explicit_cas != 0 ? options.explicit_cas : NextCas();
-  if (options.key_binary) it->bits |= kItemKeyBinary;
+  // A combined (append/prepend) item is a fresh allocation in memcached too: it carries
+  // none of the meta bits.
+  if (options.key_binary && h == r.handle_) it->bits |= kItemKeyBinary;
   if (make_stale) {
     const ItemHeader* prev = allocator_.Resolve(old);
     it->bits |= kItemStale | (prev->bits & kItemTokenSent);
@@ -378,7 +381,8 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
                                static_cast<uint32_t>(len), now);
   std::memcpy(fresh->value_data(), digits, len);
   fresh->cas = NextCas();
-  fresh->bits = it->bits & kItemMetaBits;
+  // Like memcached's do_add_delta, the replacement is a fresh item: no stale, token or
+  // base64-key bits.
   if (new_exptime != nullptr) fresh->exptime.store(*new_exptime, std::memory_order_relaxed);
   const uint64_t new_cas = fresh->cas;
   ReplaceLocked(hash, h, a.handle, now);

@@ -475,13 +475,14 @@ void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQue
       break;
     }
   }
+  // An over-long opaque is an error even for a quiet success (errors are never hidden).
+  if (OpaqueTooLong(r)) {
+    Reply(out, kErrOpaque);
+    return;
+  }
   if (hide) return;
   std::string& text = out.text();
   if (!have_item) {
-    if (OpaqueTooLong(r)) {
-      Reply(out, kErrOpaque);
-      return;
-    }
     text.append(code);
     AppendOpaqueAndKey(r, key, r.Has('b'), text);
     text.append("\r\n");
@@ -508,11 +509,6 @@ void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQue
         if (created) exptime = Exptime(r.vivify_ttl);
         break;
       case 'O':
-        if (f.size() > proto::kMetaMaxOpaqueToken) {
-          text.erase(text.rfind(r.Has('v') ? "VA " : "HD"));
-          Reply(out, kErrOpaque);
-          return;
-        }
         text.push_back(' ');
         text.append(f);
         break;

@@ -179,7 +179,12 @@ MetaParseResult ParseMetaCommand(std::string_view line) {
   if (r.key.size() > kMaxKeyLength &&
       !(binary_key && r.key.size() <= Base64EncodedLength(kMaxKeyLength)))
     return Error(kErrFormat);
-  if (binary_key && DecodedKeyLength(r.key) > kMaxKeyLength) return Error(kErrFormat);
+  if (binary_key) {
+    const size_t decoded = DecodedKeyLength(r.key);
+    // Over 250 bytes as sent and not decodable, or over 250 decoded: a long key.
+    if (decoded > kMaxKeyLength || (decoded == 0 && r.key.size() > kMaxKeyLength))
+      return Error(kErrFormat);
+  }
   if (r.command == MetaCommand::kSet && t.size() == 2) return Error(kErrFormat);
   if (t.size() > kMetaMaxTokens) {
     return Error(r.command == MetaCommand::kGet ? "CLIENT_ERROR options flags are too long"

@@ -414,9 +414,16 @@ void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQue
       return;
   }
   const slab::RelTime ttl = Exptime(r.ttl);
+  // memcached applies T and N while it writes the reply flags and stops at an over-long
+  // opaque, so only those before it take effect.
+  size_t effective = r.flag_count;
+  for (size_t i = 0; i < r.flag_count && effective == r.flag_count; ++i)
+    if (r.flag(i)[0] == 'O' && r.flag(i).size() > proto::kMetaMaxOpaqueToken) effective = i;
+  bool touch = false;
+  for (size_t i = 0; i < effective; ++i) touch |= r.flag(i)[0] == 'T';
   // ma compares a CAS only when it is nonzero (md compares C0 too).
   slab::ArithResult a = ctx_.store.Arith(key, incr, r.delta, r.compare_cas, false,
-                                         r.Has('T') ? &ttl : nullptr);
+                                         touch ? &ttl : nullptr);
   ThreadStats& st = worker_.stats;
   uint64_t value = a.value;
   bool have_item = false;
@@ -448,7 +455,7 @@ void MetaDispatcher::Arith(const MetaRequest& r, std::string_view key, OutputQue
       // Vivify with the initial value (not initial +/- delta); T and N set the TTL in the
       // order they were given.
       slab::RelTime exptime = 0;
-      for (size_t i = 0; i < r.flag_count; ++i) {
+      for (size_t i = 0; i < effective; ++i) {
         if (r.flag(i)[0] == 'T') exptime = ttl;
         if (r.flag(i)[0] == 'N') exptime = Exptime(r.vivify_ttl);
       }

@@ -125,6 +125,14 @@ TEST_F(MetaParserTest, DebugNeedsAKeyOfAtMost250Bytes) {
   EXPECT_EQ(Err("me " + std::string(251, 'k')), kFormat);
 }
 
+TEST_F(MetaParserTest, DebugWithBMeasuresTheDecodedKey) {
+  const std::string k250 = Base64(std::string(250, 'x'));
+  const std::string k251 = Base64(std::string(251, 'x'));
+  EXPECT_EQ(Ok("me " + k250 + " b").key, k250);
+  EXPECT_EQ(Err("me " + k251 + " b"), kFormat);
+  EXPECT_EQ(Err("me " + k250), kFormat);
+}
+
 TEST_F(MetaParserTest, DebugTakesBOnlyAsTheWholeThirdToken) {
   EXPECT_TRUE(Ok("me Zm9v b x").Has('b'));
   EXPECT_FALSE(Ok("me Zm9v bx x").Has('b'));

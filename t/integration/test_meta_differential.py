@@ -40,7 +40,7 @@ from oracle import run_script   # noqa: E402
 from server import Server, is_memcached   # noqa: E402
 
 DEFAULT_SEED = 20240611
-DEFAULT_CASES = 3000
+DEFAULT_CASES = 20000
 EPISODE_STEPS = 40
 MEMCACHED_ARGS = ["-o", "no_lru_maintainer,no_lru_crawler"]
 CAS_OFFSET = 1000

@@ -126,9 +126,10 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
   }
   ItemHeader* it = allocator_.Resolve(h);
   it->cas = *new_cas = options.explicit_cas != 0 ? options.explicit_cas : NextCas();
-  // A combined (append/prepend) item is a fresh allocation in memcached too: it carries
-  // none of the meta bits.
-  if (options.key_binary && h == r.handle_) it->bits |= kItemKeyBinary;
+  // A combined (append/prepend) item keeps the old item's base64-key mark (memcached's
+  // fresh item drops it and then prints the raw key bytes; README "Differences" 12).
+  if (options.key_binary) it->bits |= kItemKeyBinary;
+  if (h != r.handle_) it->bits |= allocator_.Resolve(old)->bits & kItemKeyBinary;
   if (make_stale) {
     const ItemHeader* prev = allocator_.Resolve(old);
     it->bits |= kItemStale | (prev->bits & kItemTokenSent);
@@ -381,8 +382,9 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
                                static_cast<uint32_t>(len), now);
   std::memcpy(fresh->value_data(), digits, len);
   fresh->cas = NextCas();
-  // Like memcached's do_add_delta, the replacement is a fresh item: no stale, token or
-  // base64-key bits.
+  // Like memcached's do_add_delta, the replacement is a fresh item without the stale and
+  // token bits; unlike it, it keeps the base64-key mark (README "Differences" 12).
+  fresh->bits = it->bits & kItemKeyBinary;
   if (new_exptime != nullptr) fresh->exptime.store(*new_exptime, std::memory_order_relaxed);
   const uint64_t new_cas = fresh->cas;
   ReplaceLocked(hash, h, a.handle, now);

@@ -243,16 +243,16 @@ TEST_F(MetaDispatchTest, TBeforeTouchOrVivifyReportsTheTtlBeforeThem) {
   EXPECT_EQ(Run("mg b t"), "HD t30 Z\r\n");
 }
 
-// 1.6.18 prints `t` as an unsigned 32-bit difference: an item that T-1 expires at once
-// (exptime 1) answers `mg k T-1 t` with t = 1 - now mod 2^32 (4294967024 at uptime 273).
-// The same for ma: 1.6.18 answers `ma n T-1 t` with "HD t4294966462" at uptime 836.
-TEST_F(MetaDispatchTest, TtlOfAnItemExpiredByThisTouchWrapsLike1618) {
-  const std::string wrapped = std::to_string(uint32_t{1} - clock_.Now());
+// A TTL already in the past (T-1 expires the item at once) prints as the negative remainder.
+// 1.6.18 prints that number as an unsigned 32-bit value (`mg k T-1 t` -> "HD t4294967024" at
+// uptime 273); a deliberate difference, README "Differences from memcached" 12.
+TEST_F(MetaDispatchTest, ATtlInThePastPrintsTheNegativeRemainder) {
+  const std::string remainder = std::to_string(1 - int64_t{clock_.Now()});
   Set("k", "v");
-  EXPECT_EQ(Run("mg k T-1 t"), "HD t" + wrapped + "\r\n");
+  EXPECT_EQ(Run("mg k T-1 t"), "HD t" + remainder + "\r\n");
   EXPECT_EQ(Run("mg k t"), "EN\r\n");
   Set("n", "1");
-  EXPECT_EQ(Run("ma n T-1 t"), "HD t" + wrapped + "\r\n");
+  EXPECT_EQ(Run("ma n T-1 t"), "HD t" + remainder + "\r\n");
 }
 
 TEST_F(MetaDispatchTest, ALongOpaqueOnAMissIsAnErrorEvenWithQAndCountsTheMiss) {
@@ -596,25 +596,30 @@ TEST_F(MetaDispatchTest, MaBinaryKeys) {
   EXPECT_EQ(Run("mg Zm9vMQ== b v"), "VA 1\r\n3\r\n");
 }
 
-// Only ms marks an item's key as base64 in 1.6.18: items that mg N and ma N create, and the
-// new items that append/prepend and a longer incr result make, print their key raw. 1.6.18:
-//   mg Zm9vMg== b N30 k v -> "VA 0 kfoo2 W";   ma Zm9vMw== b N0 J3 k, then
-//   mg Zm9vMw== b k v     -> "VA 1 kfoo3 / 3"; ms Zm9vYQ== 1 b / a, ms Zm9vYQ== 1 b MA k / b
-//   (-> "HD kZm9vYQ== b"), mg Zm9vYQ== b k v -> "VA 2 kfooa / ab"; the same with "9" and ma
-//   -> "VA 2 kfoob / 10".
-TEST_F(MetaDispatchTest, OnlyMsMarksAKeyAsBase64) {
-  EXPECT_EQ(Run("mg Zm9vMg== b N30 k v"), "VA 0 kfoo2 W\r\n\r\n");
-  EXPECT_EQ(Run("mg Zm9vMg== b k"), "HD kfoo2 Z\r\n");
+// Items that mg N and ma N create with `b` keep the base64 mark, so `k` prints the key
+// encoded; 1.6.18 prints it raw (`mg Zm9vMg== b N30 k v` -> "VA 0 kfoo2 W"), which splits the
+// reply line for keys holding CR or LF: a deliberate difference, README "Differences" 12.
+TEST_F(MetaDispatchTest, ItemsVivifiedWithBKeepTheBase64Mark) {
+  EXPECT_EQ(Run("mg Zm9vMg== b N30 k v"), "VA 0 kZm9vMg== b W\r\n\r\n");
+  EXPECT_EQ(Run("mg Zm9vMg== b k"), "HD kZm9vMg== b Z\r\n");
+  EXPECT_EQ(Run("me Zm9vMg== b").rfind("ME Zm9vMg== exp=-30 ", 0), 0u);
   Run("ma Zm9vMw== b N0 J3");
-  EXPECT_EQ(Run("mg Zm9vMw== b k v"), "VA 1 kfoo3\r\n3\r\n");
+  EXPECT_EQ(Run("mg Zm9vMw== b k v"), "VA 1 kZm9vMw== b\r\n3\r\n");
+}
+
+// The new items that append/prepend and a longer incr result make keep the base64 mark, so
+// `k` never prints raw key bytes. 1.6.18 drops it: ms Zm9vYQ== 1 b / a, ms Zm9vYQ== 1 b MA k
+// / b, mg Zm9vYQ== b k v -> "VA 2 kfooa / ab"; the same with "9" and ma -> "VA 2 kfoob / 10"
+// (README "Differences" 12). In place ("8" -> "9") both keep the item and its mark.
+TEST_F(MetaDispatchTest, NewItemsFromAppendOrALongerIncrementKeepTheBase64Mark) {
   Run("ms Zm9vYQ== 1 b", "a");
-  EXPECT_EQ(Run("ms Zm9vYQ== 1 b MA k", "b"), "HD kZm9vYQ== b\r\n");  // the request's key
-  EXPECT_EQ(Run("mg Zm9vYQ== b k v"), "VA 2 kfooa\r\nab\r\n");
+  EXPECT_EQ(Run("ms Zm9vYQ== 1 b MA k", "b"), "HD kZm9vYQ== b\r\n");
+  EXPECT_EQ(Run("mg Zm9vYQ== b k v"), "VA 2 kZm9vYQ== b\r\nab\r\n");
   Run("ms Zm9vYg== 1 b", "9");
   Run("ma Zm9vYg== b");
-  EXPECT_EQ(Run("mg Zm9vYg== b k v"), "VA 2 kfoob\r\n10\r\n");
+  EXPECT_EQ(Run("mg Zm9vYg== b k v"), "VA 2 kZm9vYg== b\r\n10\r\n");
   Run("ms Zm9vYw== 1 b", "8");
-  Run("ma Zm9vYw== b");  // rewritten in place: still the same item
+  Run("ma Zm9vYw== b");
   EXPECT_EQ(Run("mg Zm9vYw== b k v"), "VA 1 kZm9vYw== b\r\n9\r\n");
 }
 

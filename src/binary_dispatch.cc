@@ -353,6 +353,10 @@ void BinaryDispatcher::CreateCounter(const BinaryFrame& f, bool quiet, uint64_t 
 }
 
 void BinaryDispatcher::Flush(const BinaryFrame& f, bool quiet, OutputQueue& out) {
+  if (!ctx_.options.flush_enabled) {  // -F: memcached answers "Auth error", uncounted
+    Error(f, BinaryStatus::kAuthError, out);
+    return;
+  }
   const uint32_t delay = f.extras.size() == 4 ? proto::LoadBe32(f.extras.data()) : 0;
   ctx_.store.FlushAll(delay > 0 ? slab::ToRelExptime(delay, ctx_.clock) : 0);
   // memcached counts a binary flush only once it has succeeded.

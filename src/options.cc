@@ -34,6 +34,9 @@ DEFINE_bool(enable_sasl, false, "require binary SASL authentication (PLAIN)");
 DEFINE_string(sasl_pwdb, "",
               "user:password file for SASL PLAIN (default: $MEMCACHED_SASL_PWDB)");
 DEFINE_string(auth_file, "", "ASCII authentication: file of user:password lines");
+DEFINE_bool(disable_flush_all, false, "refuse flush_all");
+DEFINE_bool(disable_dumping, false, "refuse stats cachedump");
+DEFINE_bool(enable_shutdown, false, "allow the shutdown command");
 
 namespace slabd::server {
 namespace {
@@ -54,6 +57,8 @@ constexpr ShortOption kShortOptions[] = {
     {'o', "extended", true},       {'M', "disable_evictions", false},
     {'C', "disable_cas", false},   {'B', "protocol", true},
     {'S', "enable_sasl", false},   {'Y', "auth_file", true},
+    {'F', "disable_flush_all", false}, {'X', "disable_dumping", false},
+    {'A', "enable_shutdown", false},
 };
 
 // memcached's long option names that differ from ours after '-' -> '_'.
@@ -68,6 +73,8 @@ constexpr LongAlias kLongAliases[] = {
     {"disable-evictions", "disable_evictions"}, {"disable-cas", "disable_cas"},
     {"max-reqs-per-event", "max_reqs_per_event"}, {"listen-backlog", "listen_backlog"},
     {"extended", "extended"}, {"enable-sasl", "enable_sasl"}, {"auth-file", "auth_file"},
+    {"disable-flush-all", "disable_flush_all"}, {"disable-dumping", "disable_dumping"},
+    {"enable-shutdown", "enable_shutdown"},
 };
 
 const ShortOption* FindShort(char c) {
@@ -98,6 +105,9 @@ std::string Usage() {
          "-S, --enable-sasl         require binary SASL authentication (PLAIN)\n"
          "    --sasl_pwdb=<file>    SASL user:password file (default: $MEMCACHED_SASL_PWDB)\n"
          "-Y, --auth-file=<file>    ASCII authentication tokens, user:password lines\n"
+         "-F, --disable-flush-all   refuse flush_all\n"
+         "-X, --disable-dumping     refuse stats cachedump\n"
+         "-A, --enable-shutdown     allow the shutdown command\n"
          "-v, -vv                   verbose (errors; also client commands)\n"
          "-h, --help                this text\n"
          "-V, --version             print version and exit\n";
@@ -121,7 +131,9 @@ std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* 
       for (char& c : name)
         if (c == '-') c = '_';
       if (eq == std::string::npos && i + 1 < argc && argv[i + 1][0] != '-' &&
-          name != "disable_evictions" && name != "disable_cas" && name != "enable_sasl") {
+          name != "disable_evictions" && name != "disable_cas" && name != "enable_sasl" &&
+          name != "disable_flush_all" && name != "disable_dumping" &&
+          name != "enable_shutdown") {
         out->push_back("--" + name + "=" + argv[++i]);
       } else {
         out->push_back("--" + name + (eq == std::string::npos ? "" : a.substr(eq)));
@@ -297,6 +309,9 @@ ParsedOptions ParseOptions(int argc, char** argv) {
     if (const char* env = std::getenv("MEMCACHED_SASL_PWDB")) o.sasl_pwdb = env;
   }
   o.auth_file = FLAGS_auth_file;
+  o.flush_enabled = !FLAGS_disable_flush_all;
+  o.dump_enabled = !FLAGS_disable_dumping;
+  o.shutdown_enabled = FLAGS_enable_shutdown;
   err = ApplyExtended(FLAGS_extended, &o);
   if (err.empty()) err = Validate(&o);
   if (!err.empty()) {

@@ -182,6 +182,10 @@ int RunServer(const ServerOptions& options) {
   event* sigint = evsignal_new(base, SIGINT, &OnSignal, &signal_ctx);
   event* sigterm = evsignal_new(base, SIGTERM, &OnSignal, &signal_ctx);
   event* sighup = evsignal_new(base, SIGHUP, &OnHangup, &signal_ctx);
+  // SIGUSR1 (memcached's graceful stop, `shutdown graceful`) stops like SIGTERM: replies
+  // already produced are written before the workers are joined.
+  event* sigusr1 = evsignal_new(base, SIGUSR1, &OnSignal, &signal_ctx);
+  event_add(sigusr1, nullptr);
   event_add(sigint, nullptr);
   event_add(sigterm, nullptr);
   event_add(sighup, nullptr);
@@ -198,6 +202,7 @@ int RunServer(const ServerOptions& options) {
   for (auto& w : workers) w->Stop();
   for (auto& w : workers) w->Join();
   workers.clear();
+  event_free(sigusr1);
   event_free(sighup);
   event_free(sigterm);
   event_free(sigint);

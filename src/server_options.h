@@ -31,6 +31,9 @@ struct ServerOptions {
   bool sasl = false;                // -S: binary SASL authentication required
   std::string sasl_pwdb;            // user:password file for SASL PLAIN ($MEMCACHED_SASL_PWDB)
   std::string auth_file;            // -Y: ASCII authentication tokens (user:password lines)
+  bool flush_enabled = true;        // -F turns flush_all off
+  bool dump_enabled = true;         // -X turns stats cachedump off
+  bool shutdown_enabled = false;    // -A allows the `shutdown` command
   slab::StoreOptions store;         // -m -n -f -I -M -C -o hashpower=
   // Bytes of replies queued on one connection above which it stops parsing input
   // until the client reads: bounds memory for clients that send and never read.

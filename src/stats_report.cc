@@ -172,7 +172,7 @@ void WriteSettings(ServerContext& ctx, StatsSink& out) {
   out.Add("evictions", std::string_view(o.store.evict ? "on" : "off"));
   out.Add("domain_socket", std::string_view("NULL"));
   out.Add("umask", std::string_view("700"));
-  out.Add("shutdown_command", std::string_view("no"));
+  out.Add("shutdown_command", std::string_view(o.shutdown_enabled ? "yes" : "no"));
   out.Add("growth_factor", std::string_view(FormatFactor(o.store.growth_factor)));
   out.Add("chunk_size", u(o.store.min_chunk));
   out.Add("num_threads", u(o.threads));
@@ -197,8 +197,8 @@ void WriteSettings(ServerContext& ctx, StatsSink& out) {
   out.Add("lru_crawler_sleep", uint64_t{100});
   out.Add("lru_crawler_tocrawl", uint64_t{0});
   out.Add("tail_repair_time", uint64_t{0});
-  out.Add("flush_enabled", std::string_view("yes"));
-  out.Add("dump_enabled", std::string_view("yes"));
+  out.Add("flush_enabled", std::string_view(o.flush_enabled ? "yes" : "no"));
+  out.Add("dump_enabled", std::string_view(o.dump_enabled ? "yes" : "no"));
   out.Add("hash_algorithm", std::string_view("murmur3"));
   out.Add("lru_maintainer_thread", std::string_view("no"));
   out.Add("lru_segmented", std::string_view("no"));
@@ -394,7 +394,11 @@ void WriteStatsReply(ServerContext& ctx, std::string_view args, std::string& out
   } else if (sub == "detail") {
     WriteDetail(ctx, rest, out);
   } else if (sub == "cachedump") {
-    WriteCachedump(ctx, rest, out);
+    if (ctx.options.dump_enabled) {
+      WriteCachedump(ctx, rest, out);
+    } else {
+      out.append("CLIENT_ERROR stats cachedump not allowed\r\n");
+    }
   } else if (sub == "conns") {
     ctx.conns.Dump(out, ctx.clock.Now());
     out.append(proto::kEnd);

@@ -1,6 +1,9 @@
 // TextDispatcher (see text_dispatch.h).
 #include "src/text_dispatch.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "proto/text_writer.h"
@@ -65,8 +68,7 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
       WriteStatsReply(ctx_, req.args, out.text());
       break;
     case TextCommand::kShutdown:
-      Reply(proto::kErrorShutdownNotEnabled, req.noreply, out);
-      break;
+      return Shutdown(req, out);
     case TextCommand::kCacheMemlimit:
       CacheMemlimit(req, out);
       break;
@@ -239,8 +241,31 @@ void TextDispatcher::Delete(const TextRequest& req, OutputQueue& out) {
   }
 }
 
+// `shutdown [graceful]` (-A): the connection closes without a reply and the process stops
+// as on SIGINT (graceful: SIGUSR1), as memcached raises those signals.
+DispatchOutcome TextDispatcher::Shutdown(const TextRequest& req, OutputQueue& out) {
+  if (!ctx_.options.shutdown_enabled) {
+    Reply(proto::kErrorShutdownNotEnabled, false, out);
+    return {};
+  }
+  const std::string_view mode = req.args;
+  if (mode.empty()) {
+    kill(getpid(), SIGINT);
+  } else if (mode == "graceful") {
+    kill(getpid(), SIGUSR1);
+  } else {
+    Reply(proto::kClientErrorInvalidShutdownMode, false, out);
+    return {};
+  }
+  return {NextStep::kClose};
+}
+
 void TextDispatcher::FlushAll(const TextRequest& req, OutputQueue& out) {
-  worker_.stats.cmd_flush.Add();
+  worker_.stats.cmd_flush.Add();  // memcached counts it even when -F refuses it
+  if (!ctx_.options.flush_enabled) {
+    Reply(proto::kClientErrorFlushAllNotAllowed, req.noreply, out);
+    return;
+  }
   if (req.has_exptime && req.exptime > 0) {
     ctx_.store.FlushAll(slab::ToRelExptime(req.exptime, ctx_.clock));
   } else {

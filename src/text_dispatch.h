@@ -51,6 +51,7 @@ class TextDispatcher {
   void Touch(const proto::TextRequest& req, OutputQueue& out);
   void Delete(const proto::TextRequest& req, OutputQueue& out);
   void FlushAll(const proto::TextRequest& req, OutputQueue& out);
+  DispatchOutcome Shutdown(const proto::TextRequest& req, OutputQueue& out);
   void Verbosity(const proto::TextRequest& req, OutputQueue& out);
   void CacheMemlimit(const proto::TextRequest& req, OutputQueue& out);
   void Reply(std::string_view line_with_crlf, bool noreply, OutputQueue& out);

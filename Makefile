@@ -4,7 +4,9 @@
 #   make debug      assertions on, -O0: build/debug/slabd
 #   make run        install missing packages (as root), build, run on 127.0.0.1:11211
 #   make check      install missing packages (as root), build, run every test
-#   make install    install slabd and its man page under $(prefix)
+#   make install    install slabd, its man page, systemd unit, tmpfiles/sysusers entries and
+#                   example config under $(prefix) (PREFIX=DIR, DESTDIR honoured)
+#   make uninstall  remove exactly those files again
 #   make clean      remove build output (distclean also removes configure output)
 #   make asan       unit + integration tests on an ASan/UBSan build (slower; not in check)
 #   make fuzz       run the text, binary and meta parser fuzzers, FUZZ_SECONDS each (clang, libFuzzer)
@@ -23,6 +25,16 @@ endif
 ifdef NEED_CONFIG
 include config.mk
 endif
+ifdef PREFIX
+prefix = $(PREFIX)
+endif
+# systemd looks in these below /usr/local as well as /usr (systemd.unit(5),
+# tmpfiles.d(5), sysusers.d(5)). The example config goes to the doc directory, never
+# into /etc: copying it to /etc/slabd.conf is the operator's step (README).
+SYSTEMDUNITDIR ?= $(prefix)/lib/systemd/system
+TMPFILESDIR ?= $(prefix)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(prefix)/lib/sysusers.d
+DOCDIR ?= $(datarootdir)/doc/slabd
 
 BUILD ?= release
 OUT := build/$(BUILD)
@@ -40,13 +52,14 @@ BASE_CXXFLAGS := -std=c++20 $(OPT) $(WARN) -pthread -I. -MMD -MP $(CXXFLAGS_EXTR
 # proto/ and slab/ get no third-party include flags: they depend on nothing but the
 # C++ library (STYLE.md: the dependency arrow). check-layering greps their includes.
 LEAF_CXXFLAGS := $(BASE_CXXFLAGS)
-SRC_CXXFLAGS := $(BASE_CXXFLAGS) $(LIBEVENT_CFLAGS) $(GLOG_CFLAGS) $(GFLAGS_CFLAGS) $(JEMALLOC_CFLAGS)
+SRC_CXXFLAGS := $(BASE_CXXFLAGS) $(LIBEVENT_CFLAGS) $(GLOG_CFLAGS) $(GFLAGS_CFLAGS) $(JEMALLOC_CFLAGS) \
+  $(SYSTEMD_CFLAGS)
 TEST_CXXFLAGS := $(SRC_CXXFLAGS) $(GTEST_CFLAGS)
 ifeq ($(BUILD),asan)
 # ASan brings its own allocator: jemalloc stays out of sanitizer builds.
-SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) -pthread -fsanitize=address,undefined
+SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) $(SYSTEMD_LIBS) -pthread -fsanitize=address,undefined
 else
-SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) $(JEMALLOC_LIBS) -pthread
+SERVER_LIBS := $(LIBEVENT_LIBS) $(GLOG_LIBS) $(GFLAGS_LIBS) $(SYSTEMD_LIBS) $(JEMALLOC_LIBS) -pthread
 endif
 
 PROTO_SRCS := $(wildcard proto/*.cc)
@@ -59,7 +72,7 @@ SLAB_OBJS := $(SLAB_SRCS:%.cc=$(OUT)/%.o)
 SRC_OBJS := $(SRC_SRCS:%.cc=$(OUT)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(OUT)/%.o)
 
-.PHONY: all debug run check test deps test-deps clean distclean install unit check-layering asan fuzz
+.PHONY: all debug run check test deps test-deps clean distclean install uninstall unit check-layering asan fuzz
 .DEFAULT_GOAL := all
 
 all: slabd
@@ -100,7 +113,7 @@ build/fuzz/%_fuzz: t/fuzz/%_fuzz.cc $(PROTO_SRCS) $(wildcard proto/*.h)
 
 run: deps
 	@$(MAKE) --no-print-directory slabd
-	./slabd -l 127.0.0.1 -p 11211
+	./slabd -l 127.0.0.1 -p 11211 $(if $(filter 0,$(shell id -u)),-u nobody)
 
 check: test-deps
 	@$(MAKE) --no-print-directory test
@@ -156,10 +169,27 @@ $(OUT)/t/%.o: t/%.cc
 	@mkdir -p $(@D)
 	$(CXX) $(TEST_CXXFLAGS) -c $< -o $@
 
-install: slabd
-	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1
-	install -m 0755 slabd $(DESTDIR)$(bindir)/slabd
+# Installs $(OUT)/slabd (BUILD=... picks the build) without touching ./slabd. The unit's
+# ExecStart and doc paths are rewritten to where the files actually go.
+INSTALLED_FILES = $(bindir)/slabd $(mandir)/man1/slabd.1 $(SYSTEMDUNITDIR)/slabd.service \
+  $(TMPFILESDIR)/slabd.conf $(SYSUSERSDIR)/slabd.conf $(DOCDIR)/slabd.conf
+install: $(OUT)/slabd
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(SYSTEMDUNITDIR) \
+	  $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(OUT)/slabd $(DESTDIR)$(bindir)/slabd
 	install -m 0644 man/slabd.1 $(DESTDIR)$(mandir)/man1/slabd.1
+	sed -e 's|/usr/local/bin/slabd|$(bindir)/slabd|' -e 's|/usr/local/share/doc/slabd|$(DOCDIR)|' \
+	  scripts/slabd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/slabd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/slabd.service
+	install -m 0644 scripts/slabd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/slabd.conf
+	install -m 0644 scripts/slabd.sysusers $(DESTDIR)$(SYSUSERSDIR)/slabd.conf
+	install -m 0644 scripts/slabd.conf $(DESTDIR)$(DOCDIR)/slabd.conf
+
+# Removes the files install wrote and slabd's own doc directory; shared directories
+# (bin, man1, systemd's) stay, as automake's uninstall leaves them.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build slabd

@@ -10,6 +10,7 @@ set -eu
 PACKAGES="
   g++ make autoconf automake pkg-config
   libevent-dev libjemalloc-dev libgflags-dev libgoogle-glog-dev libgtest-dev
+  libsystemd-dev
 "
 # Oracle and tools; clients: pymemcache (text), pylibmc and python-binary-memcached
 # (binary, SASL PLAIN through libsasl2's plain plugin), Dalli 3 (Ruby, binary only);
@@ -17,7 +18,7 @@ PACKAGES="
 # is installed by scripts/install-client-deps.sh with the machine's Node.js and npm.
 TEST_PACKAGES="
   python3 python3-pymemcache memcached libmemcached-tools netcat-openbsd procps
-  clang libclang-rt-dev strace
+  clang libclang-rt-dev strace systemd
   python3-pylibmc python3-binary-memcached ruby ruby-dalli libsasl2-modules sasl2-bin
 "
 

@@ -3,6 +3,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/un.h>
+
+#include <cstring>
 
 #include "proto/text_writer.h"
 
@@ -18,6 +21,7 @@ std::string_view StateName(ConnState s) {
     case ConnState::kSwallow: return "conn_swallow";
     case ConnState::kMwrite: return "conn_mwrite";
     case ConnState::kClosing: return "conn_closing";
+    case ConnState::kRead: return "conn_read";
   }
   return "conn_closed";
 }
@@ -35,6 +39,10 @@ std::string ConnRegistry::FormatAddress(const sockaddr* addr) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
     inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
     return std::string("tcp6:[") + host + "]:" + std::to_string(ntohs(in6->sin6_port));
+  }
+  if (addr->sa_family == AF_UNIX) {  // memcached: the socket path, for client and listener
+    const auto* un = reinterpret_cast<const sockaddr_un*>(addr);
+    return "unix:" + std::string(un->sun_path, strnlen(un->sun_path, sizeof(un->sun_path)));
   }
   return "unknown";
 }
@@ -61,6 +69,8 @@ void ConnRegistry::Dump(std::string& out, uint32_t now) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [fd, e] : entries_) {
     const std::string id = std::to_string(fd) + ":";
+    if (e->addr.compare(0, 3, "udp") == 0)
+      proto::AppendStat(out, id + "UDP", std::string_view("UDP"));
     proto::AppendStat(out, id + "addr", std::string_view(e->addr));
     if (!e->listen_addr.empty())
       proto::AppendStat(out, id + "listen_addr", std::string_view(e->listen_addr));

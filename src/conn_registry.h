@@ -25,7 +25,8 @@
 namespace slabd::server {
 
 enum class ConnState : uint8_t {
-  kListening, kWaiting, kParseCmd, kNread, kSwallow, kMwrite, kClosing
+  kListening, kWaiting, kParseCmd, kNread, kSwallow, kMwrite, kClosing,
+  kRead,  // a UDP reader (memcached: conn_read, and a "UDP" line)
 };
 
 struct ConnEntry {

@@ -2,12 +2,15 @@
 #include "src/connection.h"
 
 #include <glog/logging.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "proto/ascii_auth.h"
@@ -25,6 +28,12 @@ constexpr size_t kMaxLineBuffer = 64u << 20;
 // Values at least this large are read straight into the item, not via the buffer.
 constexpr uint64_t kDirectReadMin = 4096;
 constexpr int kMaxReadsPerEvent = 4;
+
+int64_t MonotonicMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 }  // namespace
 
 Connection::Connection(int fd, ConnEntry* entry, Worker& worker)
@@ -69,6 +78,8 @@ void Connection::WantEvents(short what) {
 
 void Connection::OnEvent(evutil_socket_t, short what, void* arg) {
   auto* self = static_cast<Connection*>(arg);
+  self->requests_left_ = self->worker_.context().options.reqs_per_event;
+  self->yielded_ = false;
   if (what & EV_WRITE) self->HandleWritable();
   if (!self->closed() && (what & EV_READ)) self->HandleReadable();
   if (self->closed()) self->worker_.Release(self);
@@ -109,7 +120,7 @@ void Connection::HandleReadable() {
     }
     if (n == -1) break;
     if (!Run()) return;
-    if (!filled) break;
+    if (!filled || yielded_) break;
   }
   PublishGauges();
 }
@@ -150,7 +161,56 @@ bool Connection::Run() {
             : state_ == State::kSwallow  ? ConnState::kSwallow
                                          : ConnState::kWaiting);
   WantEvents(EV_READ);
+  if (yielded_) {
+    // -R: the rest of the buffered requests runs on the next loop turn (EV_WRITE
+    // routes the callback to Run() without a read).
+    worker_.shared().stats.conn_yields.Add();
+    event_active(event_, EV_WRITE, 0);
+  }
   return true;
+}
+
+bool Connection::KickIfIdle(uint32_t now, int timeout) {
+  if (closed() || state_ != State::kParse || armed_ != EV_READ || !out_.empty() ||
+      close_after_write_ || output_full_ || yielded_)
+    return false;
+  const uint32_t last = entry_->last_cmd.load(std::memory_order_relaxed);
+  if (now < last || now - last <= static_cast<uint32_t>(timeout)) return false;
+  worker_.shared().stats.idle_kicks.Add();
+  Close();
+  return true;
+}
+
+void Connection::Drain(int64_t deadline_ms) {
+  requests_left_ = std::numeric_limits<int>::max();
+  bool eof = false;
+  while (!closed()) {
+    const bool was_paused = output_full_;
+    output_full_ = false;
+    ssize_t n = -1;
+    if (!eof && !was_paused && !close_after_write_) {
+      bool filled = false;
+      n = ReadOnce(&filled);
+      if (n == 0 || n == -2) eof = true;
+    }
+    if (!close_after_write_) Process();
+    if (closed()) return;
+    uint64_t written = 0;
+    OutputQueue::WriteStatus s = out_.WriteTo(fd_, &written);
+    worker_.shared().stats.bytes_written.Add(written);
+    if (s == OutputQueue::WriteStatus::kError) break;
+    if (s == OutputQueue::WriteStatus::kBlocked) {
+      const int64_t left = deadline_ms - MonotonicMs();
+      pollfd p{fd_, POLLOUT, 0};
+      if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0) break;
+      output_full_ = was_paused || output_full_;
+      continue;
+    }
+    out_.Trim();
+    if (close_after_write_) break;
+    if (n <= 0 && !was_paused && !output_full_) break;
+  }
+  Close();
 }
 
 void Connection::Process() {
@@ -162,7 +222,14 @@ void Connection::Process() {
       return;
     }
     switch (state_) {
-      case State::kParse: progress = StepParse(); break;
+      case State::kParse:
+        if (requests_left_ <= 0 && in_.size() > 0) {  // -R: yield to other connections
+          yielded_ = true;
+          return;
+        }
+        progress = StepParse();
+        if (progress) --requests_left_;
+        break;
       case State::kReadValue: progress = StepReadValue(); break;
       case State::kSwallow: progress = StepSwallow(); break;
     }

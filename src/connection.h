@@ -12,6 +12,14 @@
 // in one writev. Reads happen once per readiness event (more only when a read
 // filled the buffer), so no syscall is spent on a read that would return EAGAIN.
 //
+// Fairness (-R): at most ServerOptions::reqs_per_event requests are executed per
+// event; then the replies so far are written (one writev, as always) and the rest of
+// the buffered requests waits for the next turn of the event loop (the event is made
+// active again, no syscall), counted in `conn_yields`, as memcached.
+//
+// Idle clients (-o idle_timeout): KickIfIdle() closes a connection that waits for a
+// new command and has been silent too long, counted in `idle_kicks`.
+//
 // Backpressure: when queued output exceeds ServerOptions::max_pending_output the
 // connection stops parsing; when the socket will not take more it stops reading
 // and waits for EV_WRITE. A client that sends and never reads therefore costs at
@@ -46,6 +54,12 @@ class Connection {
   // Closes the socket and unregisters; the worker deletes the object afterwards.
   void Close();
   bool closed() const { return fd_ < 0; }
+  // Closes the connection if it waits for a command, owes no reply and has been
+  // silent for more than `timeout` seconds at `now`. True if it was closed.
+  bool KickIfIdle(uint32_t now, int timeout);
+  // Server shutdown: reads what the client has already sent, executes it and writes
+  // every reply, waiting for a slow reader until `deadline_ms` (CLOCK_MONOTONIC).
+  void Drain(int64_t deadline_ms);
 
  private:
   enum class State { kParse, kReadValue, kSwallow };
@@ -94,6 +108,8 @@ class Connection {
   size_t resume_keys_ = 0;      // kParse: keys of a suspended multiget already answered
   bool close_after_write_ = false;
   bool output_full_ = false;    // parsing paused until queued output drains
+  int requests_left_ = 0;       // -R budget of the current event
+  bool yielded_ = false;        // budget spent with requests still buffered
   int64_t published_read_bytes_ = 0;
   int64_t published_out_bytes_ = 0;
 };

@@ -72,24 +72,32 @@ std::string Listener::OpenOne(const std::string& host, const std::string& port, 
       ::close(fd);
       continue;
     }
-    evconnlistener* l = evconnlistener_new(base_, &Listener::OnAccept, this,
-                                           LEV_OPT_CLOSE_ON_FREE, backlog, fd);
-    if (l == nullptr) {
-      ::close(fd);
-      err = "evconnlistener_new failed";
+    std::string adopt_err = Adopt(fd, backlog);
+    if (!adopt_err.empty()) {
+      err = adopt_err;
       continue;
     }
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof(local);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
-    addresses_.push_back(ConnRegistry::FormatAddress(reinterpret_cast<sockaddr*>(&local)));
-    ctx_.conns.Add(fd, addresses_.back(), "", ConnState::kListening, ctx_.clock.Now());
-    evconnlistener_set_error_cb(l, &Listener::OnAcceptError);
-    listeners_.push_back(l);
     ++bound;
   }
   freeaddrinfo(res);
   return bound > 0 ? "" : (err.empty() ? "no usable address for " + host : err);
+}
+
+std::string Listener::Adopt(int fd, int backlog) {
+  evconnlistener* l = evconnlistener_new(base_, &Listener::OnAccept, this,
+                                         LEV_OPT_CLOSE_ON_FREE, backlog, fd);
+  if (l == nullptr) {
+    ::close(fd);
+    return "evconnlistener_new failed";
+  }
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(local);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len);
+  addresses_.push_back(ConnRegistry::FormatAddress(reinterpret_cast<sockaddr*>(&local)));
+  ctx_.conns.Add(fd, addresses_.back(), "", ConnState::kListening, ctx_.clock.Now());
+  evconnlistener_set_error_cb(l, &Listener::OnAcceptError);
+  listeners_.push_back(l);
+  return "";
 }
 
 void Listener::OnAcceptError(evconnlistener*, void* arg) {
@@ -128,7 +136,7 @@ void Listener::OnAccept(evconnlistener* l, evutil_socket_t fd, sockaddr* peer, i
     return;
   }
   int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (peer->sa_family != AF_UNIX) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   int64_t now = ctx.curr_connections.fetch_add(1) + 1;
   ctx.total_connections.fetch_add(1);
   int64_t seen = ctx.max_conn_structures.load();

@@ -1,4 +1,4 @@
-// Listener: the listening TCP sockets of the main thread.
+// Listener: the listening sockets of the main thread (TCP, or the -s UNIX socket).
 //
 // Parses memcached's -l syntax (a comma or semicolon separated list of addresses,
 // each optionally `host:port` or `[v6]:port`), binds each with SO_REUSEADDR, and
@@ -33,6 +33,8 @@ class Listener {
 
   // Binds every address of `listen` on `port`. Returns "" or an error line.
   std::string Open(const std::string& listen, int port, int backlog);
+  // Serves an already listening socket (the -s UNIX socket); takes ownership of `fd`.
+  std::string Adopt(int fd, int backlog);
   int count() const { return static_cast<int>(listeners_.size()); }
 
  private:

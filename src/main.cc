@@ -1,8 +1,11 @@
 // slabd entry point: parse options, set up logging, run the server.
 #include <glog/logging.h>
 
+#include <sysexits.h>
+
 #include <cstdio>
 
+#include "src/config_file.h"
 #include "src/options.h"
 #include "src/server.h"
 
@@ -20,6 +23,13 @@ int main(int argc, char** argv) {
   if (parsed.exit_code >= 0) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     return parsed.exit_code;
+  }
+  if (!parsed.options.log_file.empty()) {  // Debian's `logfile` line, before any log
+    std::string error;
+    if (!slabd::server::AppendOutputTo(parsed.options.log_file, &error)) {
+      std::fprintf(stderr, "slabd: %s\n", error.c_str());
+      return EX_CANTCREAT;
+    }
   }
   FLAGS_logtostderr = true;
   // What is logged is decided by the verbosity (-v, -vv, or the `verbosity` command at

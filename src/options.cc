@@ -13,8 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "src/config_file.h"
+
 DEFINE_int32(port, 11211, "TCP port to listen on (0 = off)");
-DEFINE_int32(udp_port, 0, "UDP port (0 = off; UDP is not served by this version)");
+DEFINE_int32(udp_port, 0, "UDP port (0 = off, the default: see README)");
 DEFINE_string(listen, "127.0.0.1", "interface to listen on (memcached: all interfaces)");
 DEFINE_int32(threads, 4, "number of worker threads");
 DEFINE_int32(conn_limit, 1024, "max simultaneous connections");
@@ -25,9 +27,9 @@ DEFINE_string(max_item_size, "1m", "largest item (k/m suffix), 1k..1024m");
 DEFINE_bool(disable_evictions, false, "return errors on memory exhausted instead of evicting");
 DEFINE_bool(disable_cas, false, "disable use of CAS");
 DEFINE_int32(verbose, 0, "verbosity: 1 errors and warnings, 2 also client commands");
-DEFINE_int32(max_reqs_per_event, 20, "accepted for compatibility (see README)");
+DEFINE_int32(max_reqs_per_event, 20, "requests served per connection per event");
 DEFINE_int32(listen_backlog, 1024, "listen backlog");
-DEFINE_string(user, "", "user to run as (accepted for compatibility)");
+DEFINE_string(user, "", "user to run as (required when started as root)");
 DEFINE_string(extended, "", "comma separated memcached -o options");
 DEFINE_string(protocol, "auto", "protocol: auto, ascii or binary");
 DEFINE_bool(enable_sasl, false, "require binary SASL authentication (PLAIN)");
@@ -37,6 +39,12 @@ DEFINE_string(auth_file, "", "ASCII authentication: file of user:password lines"
 DEFINE_bool(disable_flush_all, false, "refuse flush_all");
 DEFINE_bool(disable_dumping, false, "refuse stats cachedump");
 DEFINE_bool(enable_shutdown, false, "allow the shutdown command");
+DEFINE_string(unix_socket, "", "UNIX socket path to listen on (turns TCP and UDP off)");
+DEFINE_string(unix_mask, "0700", "octal permission mask of the UNIX socket");
+DEFINE_bool(daemon, false, "run as a daemon");
+DEFINE_string(pidfile, "", "file to write the process id to");
+DEFINE_bool(lock_memory, false, "lock all paged memory (mlockall)");
+DEFINE_bool(enable_coredumps, false, "maximize the core file limit");
 
 namespace slabd::server {
 namespace {
@@ -58,7 +66,10 @@ constexpr ShortOption kShortOptions[] = {
     {'C', "disable_cas", false},   {'B', "protocol", true},
     {'S', "enable_sasl", false},   {'Y', "auth_file", true},
     {'F', "disable_flush_all", false}, {'X', "disable_dumping", false},
-    {'A', "enable_shutdown", false},
+    {'A', "enable_shutdown", false}, {'s', "unix_socket", true},
+    {'a', "unix_mask", true},      {'d', "daemon", false},
+    {'P', "pidfile", true},        {'k', "lock_memory", false},
+    {'r', "enable_coredumps", false},
 };
 
 // memcached's long option names that differ from ours after '-' -> '_'.
@@ -74,7 +85,9 @@ constexpr LongAlias kLongAliases[] = {
     {"max-reqs-per-event", "max_reqs_per_event"}, {"listen-backlog", "listen_backlog"},
     {"extended", "extended"}, {"enable-sasl", "enable_sasl"}, {"auth-file", "auth_file"},
     {"disable-flush-all", "disable_flush_all"}, {"disable-dumping", "disable_dumping"},
-    {"enable-shutdown", "enable_shutdown"},
+    {"enable-shutdown", "enable_shutdown"}, {"unix-socket", "unix_socket"},
+    {"unix-mask", "unix_mask"}, {"lock-memory", "lock_memory"},
+    {"enable-coredumps", "enable_coredumps"},
 };
 
 const ShortOption* FindShort(char c) {
@@ -97,10 +110,16 @@ std::string Usage() {
          "-n, --slab-min-size=<n>   min key+value+flags space (default: 48)\n"
          "-I, --max-item-size=<sz>  largest item, k/m suffix (default: 1m)\n"
          "-C, --disable-cas         disable use of CAS\n"
-         "-R, --max-reqs-per-event=<n>  accepted for compatibility (default: 20)\n"
+         "-R, --max-reqs-per-event=<n>  requests per event per connection (default: 20)\n"
          "-b, --listen-backlog=<n>  listen backlog (default: 1024)\n"
-         "-u, --user=<name>         accepted for compatibility\n"
-         "-o, --extended=<opts>     hashpower=<n>, slab_chunk_max=<kb>\n"
+         "-u, --user=<name>         user to run as (required when started as root)\n"
+         "-s, --unix-socket=<file>  UNIX socket to listen on (turns TCP and UDP off)\n"
+         "-a, --unix-mask=<mask>    octal permissions of the UNIX socket (default: 0700)\n"
+         "-d, --daemon              run as a daemon\n"
+         "-P, --pidfile=<file>      write the process id to <file>\n"
+         "-k, --lock-memory         lock all paged memory (mlockall)\n"
+         "-r, --enable-coredumps    maximize the core file limit\n"
+         "-o, --extended=<opts>     hashpower=<n>, slab_chunk_max=<kb>, idle_timeout=<s>\n"
          "-B, --protocol=<name>     auto, ascii or binary (default: auto-negotiate)\n"
          "-S, --enable-sasl         require binary SASL authentication (PLAIN)\n"
          "    --sasl_pwdb=<file>    SASL user:password file (default: $MEMCACHED_SASL_PWDB)\n"
@@ -109,6 +128,7 @@ std::string Usage() {
          "-X, --disable-dumping     refuse stats cachedump\n"
          "-A, --enable-shutdown     allow the shutdown command\n"
          "-v, -vv                   verbose (errors; also client commands)\n"
+         "    --config=<file>       options from a memcached.conf-style file first\n"
          "-h, --help                this text\n"
          "-V, --version             print version and exit\n";
 }
@@ -133,7 +153,8 @@ std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* 
       if (eq == std::string::npos && i + 1 < argc && argv[i + 1][0] != '-' &&
           name != "disable_evictions" && name != "disable_cas" && name != "enable_sasl" &&
           name != "disable_flush_all" && name != "disable_dumping" &&
-          name != "enable_shutdown") {
+          name != "enable_shutdown" && name != "daemon" && name != "lock_memory" &&
+          name != "enable_coredumps") {
         out->push_back("--" + name + "=" + argv[++i]);
       } else {
         out->push_back("--" + name + (eq == std::string::npos ? "" : a.substr(eq)));
@@ -161,6 +182,78 @@ std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* 
   return "";
 }
 
+// Checks one rewritten --name[=value] from a config file against gflags: the name must
+// exist and the value parse. REQUIRES: a gflags::FlagSaver in scope (values are set).
+std::string CheckConfigFlag(const std::string& flag) {
+  size_t eq = flag.find('=');
+  std::string name = flag.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+  gflags::CommandLineFlagInfo info;
+  if (name == "config") return "--config cannot be used inside a config file";
+  if (!gflags::GetCommandLineFlagInfo(name.c_str(), &info)) {
+    if (name.rfind("no", 0) == 0 && eq == std::string::npos &&
+        gflags::GetCommandLineFlagInfo(name.c_str() + 2, &info) && info.type == "bool")
+      return "";
+    return "unknown option --" + name;
+  }
+  std::string value = eq == std::string::npos ? "true" : flag.substr(eq + 1);
+  if (gflags::SetCommandLineOption(name.c_str(), value.c_str()).empty())
+    return "invalid value for --" + name + ": " + value;
+  return "";
+}
+
+// --config FILE / --config=FILE: taken out of argv (the rest goes to `command_line`);
+// the file's options are rewritten into `out` first, so the command line, parsed after
+// them, wins. Errors name the file and line.
+std::string ApplyConfigFile(int argc, char** argv, std::vector<char*>* command_line,
+                            std::vector<std::string>* out, std::string* log_file) {
+  std::string path;
+  command_line->push_back(argv[0]);
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--config") {
+      if (i + 1 >= argc) return "--config needs a file name";
+      path = argv[++i];
+    } else if (arg.substr(0, 9) == "--config=") {
+      path = std::string(arg.substr(9));
+    } else {
+      command_line->push_back(argv[i]);
+    }
+  }
+  if (path.empty()) return "";
+  std::string error;
+  std::optional<ConfigFile> file = LoadConfigFile(path, &error);
+  if (!file) return error;
+  gflags::FlagSaver saver;  // CheckConfigFlag sets values; gflags parses them for real later
+  for (ConfigLine& line : file->lines) {
+    std::vector<char*> line_argv{argv[0]};
+    for (std::string& word : line.args) line_argv.push_back(word.data());
+    std::vector<std::string> flags;
+    bool help = false;
+    bool version = false;
+    std::string err = Rewrite(static_cast<int>(line_argv.size()), line_argv.data(), &flags,
+                              &help, &version);
+    if (err.empty() && (help || version)) err = "-V does not belong in a config file";
+    for (size_t k = 0; err.empty() && k < flags.size(); ++k) err = CheckConfigFlag(flags[k]);
+    if (!err.empty()) return path + ":" + std::to_string(line.line_number) + ": " + err;
+    out->insert(out->end(), flags.begin(), flags.end());
+  }
+  *log_file = file->log_file;
+  return "";
+}
+
+// memcached applies every -o in turn; gflags keeps only the last --extended. Joins them
+// all, in order, so a config file's -o and the command line's both count (a sub-option
+// given twice: the later wins, as in memcached).
+void MergeExtended(std::vector<std::string>* flags) {
+  const std::string prefix = "--extended=";
+  std::string joined;
+  for (const std::string& f : *flags) {
+    if (f.compare(0, prefix.size(), prefix) != 0 || f.size() == prefix.size()) continue;
+    joined += (joined.empty() ? "" : ",") + f.substr(prefix.size());
+  }
+  if (!joined.empty()) flags->push_back(prefix + joined);
+}
+
 // -o: comma separated suboptions.
 std::string ApplyExtended(const std::string& list, ServerOptions* o) {
   size_t pos = 0;
@@ -179,6 +272,9 @@ std::string ApplyExtended(const std::string& list, ServerOptions* o) {
       o->store.hashpower = static_cast<int>(n);
     } else if (key == "slab_chunk_max" && numeric) {
       o->store.slab_chunk_max = static_cast<uint32_t>(n) * 1024;
+    } else if (key == "idle_timeout") {
+      if (eq == std::string::npos) return "Missing numeric argument for idle_timeout";
+      o->idle_timeout = std::max(0, std::atoi(val.c_str()));  // memcached: atoi
     } else {
       return "Illegal suboption \"" + item + "\"";
     }
@@ -222,8 +318,13 @@ std::string ValidateProtocol(ServerOptions* o) {
 std::string Validate(ServerOptions* o) {
   if (o->port < 0 || o->port > 65535) return "Invalid port number: " + std::to_string(o->port);
   if (std::string err = ValidateProtocol(o); !err.empty()) return err;
-  if (o->udp_port != 0) return "UDP is not supported by this version of slabd (use -U 0)";
+  if (o->udp_port < 0 || o->udp_port > 65535)
+    return "Invalid UDP port number: " + std::to_string(o->udp_port);
+  // memcached: -U without -p serves TCP on the UDP port too.
+  if (o->udp_port != 0 && gflags::GetCommandLineFlagInfoOrDie("port").is_default)
+    o->port = o->udp_port;
   if (o->threads <= 0) return "Number of threads must be greater than 0";
+  if (o->reqs_per_event <= 0) return "Number of requests per event must be greater than 0";
   if (o->max_connections <= 0) return "Maximum connections must be greater than 0";
   if (FLAGS_memory_limit <= 0) return "Memory limit must be greater than 0";
   if (o->store.growth_factor <= 1.0) return "Factor must be greater than 1";
@@ -263,7 +364,16 @@ ParsedOptions ParseOptions(int argc, char** argv) {
   std::vector<std::string> rewritten;
   bool help = false;
   bool version = false;
-  std::string err = Rewrite(argc, argv, &rewritten, &help, &version);
+  std::vector<char*> command_line;
+  std::string err = ApplyConfigFile(argc, argv, &command_line, &rewritten,
+                                    &result.options.log_file);
+  if (!err.empty()) {
+    result.exit_code = EX_CONFIG;
+    result.message = "slabd: " + err + "\n";
+    return result;
+  }
+  err = Rewrite(static_cast<int>(command_line.size()), command_line.data(), &rewritten, &help,
+                &version);
   if (!err.empty()) {
     result.exit_code = EX_USAGE;
     result.message = "slabd: " + err + "\nTry 'slabd -h' for more information.\n";
@@ -274,6 +384,7 @@ ParsedOptions ParseOptions(int argc, char** argv) {
     result.message = help ? Usage() : std::string("slabd ") + kSlabdVersion + "\n";
     return result;
   }
+  MergeExtended(&rewritten);
   std::vector<char*> args;
   std::string prog = argv[0];
   args.push_back(prog.data());
@@ -312,6 +423,12 @@ ParsedOptions ParseOptions(int argc, char** argv) {
   o.flush_enabled = !FLAGS_disable_flush_all;
   o.dump_enabled = !FLAGS_disable_dumping;
   o.shutdown_enabled = FLAGS_enable_shutdown;
+  o.unix_socket = FLAGS_unix_socket;
+  o.unix_mask = static_cast<int>(std::strtol(FLAGS_unix_mask.c_str(), nullptr, 8));  // as memcached
+  o.daemonize = FLAGS_daemon;
+  o.pid_file = FLAGS_pidfile;
+  o.lock_memory = FLAGS_lock_memory;
+  o.enable_coredumps = FLAGS_enable_coredumps;
   err = ApplyExtended(FLAGS_extended, &o);
   if (err.empty()) err = Validate(&o);
   if (!err.empty()) {

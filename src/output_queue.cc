@@ -1,6 +1,7 @@
 // OutputQueue (see output_queue.h).
 #include "src/output_queue.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 
@@ -74,7 +75,36 @@ OutputQueue::WriteStatus OutputQueue::WriteTo(int fd, uint64_t* bytes_written) {
   return WriteStatus::kDone;
 }
 
+void OutputQueue::EndMessage(bool empty_is_skip) {
+  if (!track_messages_) return;
+  const uint64_t end = buf_.size() + external_bytes_;
+  const uint64_t length = end - message_start_;
+  messages_.push_back({length, empty_is_skip && length == 0});
+  message_start_ = end;
+}
+
+void OutputQueue::Gather(uint64_t offset, uint64_t length, std::vector<iovec>* iov) {
+  CloseTextRun();
+  uint64_t pos = 0;
+  for (const Segment& s : segments_) {
+    if (length == 0) break;
+    if (pos + s.length <= offset) {
+      pos += s.length;
+      continue;
+    }
+    const uint64_t skip = offset > pos ? offset - pos : 0;
+    const uint64_t n = std::min<uint64_t>(s.length - skip, length);
+    const char* base = s.external != nullptr ? s.external : buf_.data() + s.offset;
+    iov->push_back({const_cast<char*>(base + skip), static_cast<size_t>(n)});
+    offset += n;
+    length -= n;
+    pos += s.length;
+  }
+}
+
 void OutputQueue::Clear() {
+  messages_.clear();
+  message_start_ = 0;
   buf_.clear();
   run_start_ = 0;
   segments_.clear();

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/udp_frame.h"
 #include "slab/store.h"
 
 namespace slabd::server {
@@ -46,6 +47,20 @@ class OutputQueue {
   void Trim();
   size_t capacity_bytes() const { return buf_.capacity(); }
 
+  // Message boundaries, for UDP: memcached sends each response object as its own
+  // series of datagrams. Off unless TrackMessages() was called; EndMessage() is then a
+  // no-op, so the dispatchers may mark boundaries unconditionally.
+  void TrackMessages() { track_messages_ = true; }
+  // Ends the message holding everything appended since the previous one. An empty
+  // message is a skip (noreply: nothing at all is sent) when `empty_is_skip`.
+  void EndMessage(bool empty_is_skip = false);
+  const std::vector<proto::UdpMessage>& messages() const { return messages_; }
+  // Appends iovecs covering bytes [offset, offset + length) of everything appended
+  // since the queue was last empty. REQUIRES: nothing written yet (WriteTo not called).
+  void Gather(uint64_t offset, uint64_t length, std::vector<iovec>* iov);
+  // Drops everything queued (and the message boundaries) without writing it.
+  void Discard() { Clear(); }
+
  private:
   struct Segment {
     const char* external;  // nullptr: bytes [offset, offset+length) of buf_
@@ -64,6 +79,9 @@ class OutputQueue {
   uint64_t external_bytes_ = 0;
   uint64_t written_ = 0;   // bytes written since the queue was last empty
   std::vector<iovec> iov_;
+  bool track_messages_ = false;
+  uint64_t message_start_ = 0;  // appended bytes before the open message
+  std::vector<proto::UdpMessage> messages_;
 };
 
 }  // namespace slabd::server

@@ -19,9 +19,15 @@
 #include <vector>
 
 #include "slab/store.h"
+#include "src/daemon.h"
 #include "src/listener.h"
+#include "src/privileges.h"
+#include "src/process_limits.h"
 #include "src/server_context.h"
+#include "src/service_notify.h"
 #include "src/system_clock.h"
+#include "src/udp_server.h"
+#include "src/unix_socket.h"
 #include "src/worker.h"
 
 namespace slabd::server {
@@ -137,8 +143,23 @@ bool LoadCredentials(const ServerOptions& options,
 }  // namespace
 
 int RunServer(const ServerOptions& options) {
+  // memcached checks -u before anything else.
+  if (std::optional<StartupError> e = CheckUser(options)) {
+    std::fprintf(stderr, "slabd: %s\n", e->message.c_str());
+    return e->exit_code;
+  }
   std::unique_ptr<ReloadablePasswordFile> ascii_auth;
   if (!LoadCredentials(options, &ascii_auth)) return EX_CONFIG;
+  if (options.enable_coredumps && !RaiseCoreLimit()) {
+    std::fprintf(stderr, "slabd: failed to ensure corefile creation\n");
+    return EX_OSERR;
+  }
+  // -d forks here, before any thread exists; the parent waits for Ready() below.
+  Daemon daemon(options);
+  if (std::string err; options.daemonize && !daemon.Detach(&err)) {
+    std::fprintf(stderr, "slabd: %s\n", err.c_str());
+    return EX_OSERR;
+  }
   signal(SIGPIPE, SIG_IGN);
   evthread_use_pthreads();
   RaiseFileLimit(options.max_connections);
@@ -166,14 +187,32 @@ int RunServer(const ServerOptions& options) {
     workers[next++ % workers.size()]->Enqueue(fd, e);
   });
   int status = 0;
-  if (options.port != 0) {
+  UnixSocket unix_socket;  // -s replaces TCP (and UDP), as in memcached
+  if (!options.unix_socket.empty()) {
+    std::string err = unix_socket.Listen(options.unix_socket, options.unix_mask, options.backlog);
+    if (err.empty()) err = listener->Adopt(unix_socket.TakeFd(), options.backlog);
+    if (!err.empty()) {
+      std::fprintf(stderr, "slabd: %s\n", err.c_str());
+      status = EX_OSERR;
+    }
+  } else if (options.port != 0) {
     std::string err = listener->Open(options.listen, options.port, options.backlog);
     if (!err.empty()) {
       std::fprintf(stderr, "slabd: %s\n", err.c_str());
       status = EX_OSERR;
     }
   }
-  ctx.listeners = listener->count();
+  // -U: UDP readers on the workers (-s turns UDP off, as in memcached).
+  auto udp = std::make_unique<UdpServer>(ctx);
+  if (status == 0 && options.udp_port != 0 && options.unix_socket.empty()) {
+    std::string err = udp->Open(options.listen, options.udp_port, workers);
+    if (!err.empty()) {
+      std::fprintf(stderr, "slabd: %s\n", err.c_str());
+      status = EX_OSERR;
+    }
+  }
+  // memcached counts listening sockets and UDP readers as connections.
+  ctx.listeners = listener->count() + udp->count();
 
   event* tick = event_new(base, -1, EV_PERSIST, &OnTick, &clock);
   timeval second{1, 0};
@@ -190,17 +229,31 @@ int RunServer(const ServerOptions& options) {
   event_add(sigterm, nullptr);
   event_add(sighup, nullptr);
 
+  if (status == 0) daemon.WritePidFile();  // before the switch: -P may be in /run
+  if (status == 0) {
+    // Sockets are bound and RLIMIT_NOFILE raised: give up root now.
+    if (std::optional<StartupError> e =
+            DropPrivileges(options, {unix_socket.path(), daemon.pid_file()})) {
+      std::fprintf(stderr, "slabd: %s\n", e->message.c_str());
+      status = e->exit_code;
+    }
+  }
+  if (status == 0 && options.lock_memory) LockMemory();
+  if (status == 0) daemon.Ready();
   if (status == 0) {
     if (options.verbose > 0)
       LOG(INFO) << "slabd listening on " << options.listen << ":" << options.port << " with "
               << options.threads << " worker threads";
+    NotifyReady(options);  // listeners open, workers running: no-op without systemd
     event_base_dispatch(base);
+    NotifyStopping();
   }
 
   // Tear down in reverse order of construction.
   listener.reset();
   for (auto& w : workers) w->Stop();
   for (auto& w : workers) w->Join();
+  udp.reset();  // its readers' events belong to the workers' loops
   workers.clear();
   event_free(sigusr1);
   event_free(sighup);

@@ -10,6 +10,7 @@
 
 #include "proto/text_writer.h"
 #include "src/options.h"
+#include "src/udp_server.h"
 
 namespace slabd::server {
 namespace {
@@ -120,6 +121,8 @@ void WriteGeneral(ServerContext& ctx, StatsSink& out) {
   out.Add("store_no_memory", Sum(ctx, &ThreadStats::store_no_memory));
   out.Add("auth_cmds", Sum(ctx, &ThreadStats::auth_cmds));
   out.Add("auth_errors", Sum(ctx, &ThreadStats::auth_errors));
+  if (ctx.options.idle_timeout > 0)  // memcached prints it only with -o idle_timeout
+    out.Add("idle_kicks", Sum(ctx, &ThreadStats::idle_kicks));
   out.Add("bytes_read", Sum(ctx, &ThreadStats::bytes_read));
   out.Add("bytes_written", Sum(ctx, &ThreadStats::bytes_written));
   out.Add("limit_maxbytes", ctx.store.max_bytes());
@@ -170,13 +173,16 @@ void WriteSettings(ServerContext& ctx, StatsSink& out) {
   out.Add("verbosity", u(ctx.verbosity.load()));
   out.Add("oldest", u(s.oldest_live));
   out.Add("evictions", std::string_view(o.store.evict ? "on" : "off"));
-  out.Add("domain_socket", std::string_view("NULL"));
-  out.Add("umask", std::string_view("700"));
+  out.Add("domain_socket", o.unix_socket.empty() ? std::string_view("NULL")
+                                                 : std::string_view(o.unix_socket));
+  char mask[16];
+  std::snprintf(mask, sizeof(mask), "%o", static_cast<unsigned>(o.unix_mask));
+  out.Add("umask", std::string_view(mask));
   out.Add("shutdown_command", std::string_view(o.shutdown_enabled ? "yes" : "no"));
   out.Add("growth_factor", std::string_view(FormatFactor(o.store.growth_factor)));
   out.Add("chunk_size", u(o.store.min_chunk));
   out.Add("num_threads", u(o.threads));
-  out.Add("num_threads_per_udp", u(o.threads));
+  out.Add("num_threads_per_udp", u(UdpServer::ThreadsPerSocket(o.listen, o.threads)));
   out.Add("stat_key_prefix", std::string_view(":"));
   out.Add("detail_enabled", std::string_view("no"));
   out.Add("reqs_per_event", u(o.reqs_per_event));
@@ -208,7 +214,7 @@ void WriteSettings(ServerContext& ctx, StatsSink& out) {
   out.Add("warm_max_factor", std::string_view("2.00"));
   out.Add("temp_lru", std::string_view("no"));
   out.Add("temporary_ttl", uint64_t{61});
-  out.Add("idle_timeout", uint64_t{0});
+  out.Add("idle_timeout", u(o.idle_timeout));
   out.Add("watcher_logbuf_size", uint64_t{262144});
   out.Add("worker_logbuf_size", uint64_t{65536});
   out.Add("read_buf_mem_limit", uint64_t{0});

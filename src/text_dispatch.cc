@@ -96,6 +96,9 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   size_t index = 0;
   for (std::string_view key : req.keys) {
     if (index++ < resume_from) continue;
+    // UDP: memcached answers each key of a multiget as its own response object (the
+    // last one carries END); TCP ignores the boundary.
+    if (index > 1) out.EndMessage();
     if (out.pending_bytes() > output_limit) return {NextStep::kSuspend, 0, index - 1};
     slab::LookupResult r = CountedLookup(ctx_, worker_.stats, key, touch, exptime);
     if (!r.item) continue;

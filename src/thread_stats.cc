@@ -8,7 +8,7 @@ void ThreadStats::Reset() {
                      &get_flushed, &delete_misses, &delete_hits, &incr_misses, &incr_hits,
                      &decr_misses, &decr_hits, &cas_misses, &cas_hits, &cas_badval,
                      &touch_hits, &touch_misses, &store_too_large, &store_no_memory,
-                     &bytes_read, &bytes_written, &conn_yields, &cmd_set})
+                     &bytes_read, &bytes_written, &conn_yields, &cmd_set, &idle_kicks})
     c->Reset();
   for (ClassCounters& k : classes)
     for (Counter* c : {&k.get_hits, &k.cmd_set, &k.delete_hits, &k.incr_hits, &k.decr_hits,

@@ -45,7 +45,7 @@ struct ThreadStats {
       delete_misses, delete_hits, incr_misses, incr_hits, decr_misses, decr_hits,
       cas_misses, cas_hits, cas_badval, touch_hits, touch_misses, store_too_large,
       store_no_memory, bytes_read, bytes_written, conn_yields, cmd_set, auth_cmds,
-      auth_errors, cmd_meta;
+      auth_errors, cmd_meta, idle_kicks;
   std::array<ClassCounters, kMaxClassIds> classes;
 
   void Reset();

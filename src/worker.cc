@@ -3,7 +3,10 @@
 
 #include <glog/logging.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <vector>
 
 #include "src/connection.h"
 
@@ -14,6 +17,7 @@ Worker::Worker(ServerContext& ctx, WorkerShared& shared)
 
 Worker::~Worker() {
   Join();
+  if (idle_event_ != nullptr) event_free(idle_event_);
   if (notify_event_ != nullptr) event_free(notify_event_);
   if (base_ != nullptr) event_base_free(base_);
   if (notify_fd_ >= 0) ::close(notify_fd_);
@@ -25,10 +29,22 @@ bool Worker::Start() {
   if (base_ == nullptr || notify_fd_ < 0) return false;
   notify_event_ = event_new(base_, notify_fd_, EV_READ | EV_PERSIST, &Worker::OnNotify, this);
   if (notify_event_ == nullptr || event_add(notify_event_, nullptr) != 0) return false;
+  if (ctx_.options.idle_timeout > 0) {
+    idle_event_ = event_new(base_, -1, EV_PERSIST, &Worker::OnIdleCheck, this);
+    timeval second{1, 0};
+    if (idle_event_ == nullptr || event_add(idle_event_, &second) != 0) return false;
+  }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "slabd-worker");
     event_base_loop(base_, 0);
-    for (Connection* c : conns_) delete c;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t deadline_ms = static_cast<int64_t>(now.tv_sec) * 1000 +
+                                now.tv_nsec / 1000000 + kDrainMs;
+    for (Connection* c : conns_) {
+      c->Drain(deadline_ms);
+      delete c;
+    }
     conns_.clear();
   });
   return true;
@@ -84,6 +100,15 @@ void Worker::AcceptQueued() {
     conns_.insert(new Connection(fd, entry, *this));
   }
   if (stopping) event_base_loopbreak(base_);
+}
+
+void Worker::OnIdleCheck(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Worker*>(arg);
+  const uint32_t now = self->ctx_.clock.Now();
+  std::vector<Connection*> kicked;
+  for (Connection* c : self->conns_)
+    if (c->KickIfIdle(now, self->ctx_.options.idle_timeout)) kicked.push_back(c);
+  for (Connection* c : kicked) self->Release(c);
 }
 
 void Worker::Release(Connection* conn) {

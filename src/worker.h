@@ -3,7 +3,10 @@
 // The listener hands accepted sockets over with Enqueue(): the fd goes on a
 // mutex-protected queue and an eventfd wakes the worker's loop, which creates the
 // Connection on its own thread. From then on the connection lives and dies on this
-// thread only. Stop() asks the loop to exit; Join() waits and closes what is left.
+// thread only. Stop() asks the loop to exit; the thread then drains every connection
+// (what its client already sent is executed and every reply written, a slow reader
+// waited for at most kDrainMs) and closes it; Join() waits for that.
+// With -o idle_timeout a once-a-second timer closes connections idle for longer.
 //
 // Thread safety: Enqueue() and Stop() may be called from any thread; everything
 // else runs on the worker thread.
@@ -50,7 +53,10 @@ class Worker {
   void Release(Connection* conn);
 
  private:
+  static constexpr int kDrainMs = 3000;
+
   static void OnNotify(evutil_socket_t fd, short what, void* arg);
+  static void OnIdleCheck(evutil_socket_t fd, short what, void* arg);
   void AcceptQueued();
 
   ServerContext& ctx_;
@@ -59,6 +65,7 @@ class Worker {
   BinaryDispatcher binary_dispatcher_;
   event_base* base_ = nullptr;
   event* notify_event_ = nullptr;
+  event* idle_event_ = nullptr;  // -o idle_timeout only
   int notify_fd_ = -1;
   std::thread thread_;
   std::mutex mu_;

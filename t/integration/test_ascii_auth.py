@@ -68,7 +68,7 @@ def write_file(data):
 def server_cmd(extra):
     kind = server_kind()
     cmd = [binary_for(kind), "-p", str(free_port()), "-l", "127.0.0.1"] + extra
-    if kind == "memcached" and os.geteuid() == 0:
+    if os.geteuid() == 0:   # both need -u as root
         cmd += ["-u", "root"]
     return cmd
 

@@ -473,7 +473,7 @@ class SaslStartupTest(unittest.TestCase):
         try:
             kind = server_kind()
             cmd = [binary_for(kind), "-p", str(free_port()), "-l", "127.0.0.1"] + args + extra
-            if kind == "memcached" and os.geteuid() == 0:
+            if os.geteuid() == 0:   # both need -u as root
                 cmd += ["-u", "root"]
             try:
                 p = subprocess.run(cmd, env=dict(os.environ, **env), stdin=subprocess.DEVNULL,

@@ -28,7 +28,9 @@ TRACED = "read,readv,recvfrom,recvmsg,write,writev,sendmsg,sendto,epoll_ctl"
 @unittest.skipUnless(shutil.which("strace") and is_slabd(), "needs strace; slabd only "
                      "(memcached 1.6.18 sends one sendmsg per pipelined get)")
 class HotPathSyscallTest(ServerTestCase):
-    server_args = ["-t", "1"]
+    # -R above the batch sizes: with the default 20 a 100-request batch yields (as in
+    # memcached) and its replies leave in five writevs, one per turn.
+    server_args = ["-t", "1", "-R", "1000"]
 
     def wait_until_traced(self, timeout=10.0):
         """strace has attached once every thread of the server names a tracer."""

@@ -55,6 +55,15 @@ def free_port():
         s.close()
 
 
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
 def _kill_all_at_exit():
     for srv in list(_live):
         try:
@@ -76,10 +85,11 @@ class Server:
     args: extra command-line options (memcached spelling), e.g. ["-m", "8", "-M"].
     env: extra environment variables for the server process, merged over os.environ
          (e.g. MEMCACHED_SASL_PWDB or SASL_CONF_PATH; see t/lib/sasl_setup.py).
+    udp: serve UDP too, on a free port exposed as srv.udp_port (default: -U 0, off).
     """
 
     def __init__(self, args=(), kind=None, binary=None, hard_timeout=120.0,
-                 listen="127.0.0.1", env=None):
+                 listen="127.0.0.1", env=None, udp=False):
         self.kind = kind or server_kind()
         self.binary = binary or binary_for(self.kind)
         self.args = list(args)
@@ -88,6 +98,8 @@ class Server:
         self.listen = listen
         self.proc = None
         self.port = None
+        self.udp = udp
+        self.udp_port = None
         self.died_early = None   # set by stop(): returncode if it had exited on its own
         self.exit_code = None
         self._timer = None
@@ -96,12 +108,12 @@ class Server:
     # ---- lifecycle -------------------------------------------------------------------
 
     def command(self, port):
-        cmd = [self.binary, "-p", str(port), "-U", "0"]
+        cmd = [self.binary, "-p", str(port), "-U", str(self.udp_port if self.udp else 0)]
         if self.listen:
             cmd += ["-l", self.listen]
         cmd += self.args
-        is_mc = self.kind == "memcached" or os.path.basename(self.binary) == "memcached"
-        if is_mc and os.geteuid() == 0 and "-u" not in self.args:
+        # Both refuse to run as root without -u ("can't run as root without the -u switch").
+        if os.geteuid() == 0 and "-u" not in self.args:
             cmd += ["-u", "root"]
         return cmd
 
@@ -112,6 +124,8 @@ class Server:
         last_err = None
         for _attempt in range(5):
             port = free_port()
+            if self.udp:
+                self.udp_port = free_udp_port()
             try:
                 self._spawn(port)
                 return self

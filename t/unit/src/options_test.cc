@@ -91,7 +91,54 @@ TEST_F(OptionsTest, RejectsBadValuesWithOneLine) {
   EXPECT_EQ(Parse({"-o", "bogus"}).message, "slabd: Illegal suboption \"bogus\"\n");
   EXPECT_EQ(Parse({"-x"}).exit_code, EX_USAGE);
   EXPECT_EQ(Parse({"-p"}).exit_code, EX_USAGE);
-  EXPECT_EQ(Parse({"-U", "11211"}).exit_code, EX_USAGE);
+  EXPECT_EQ(Parse({"-U", "70000"}).exit_code, EX_USAGE);
+}
+
+TEST_F(OptionsTest, UdpPortWithoutPAlsoServesTcpThere) {
+  ParsedOptions p = Parse({"-U", "11311"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.udp_port, 11311);
+  EXPECT_EQ(p.options.port, 11311);
+  p = Parse({"-U", "11311", "-p", "11411"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.port, 11411);
+  p = Parse({"--udp-port=11311", "-p", "0"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.port, 0);
+  EXPECT_EQ(Parse({}).options.udp_port, 0);
+  EXPECT_EQ(Parse({}).options.port, 11211);
+}
+
+TEST_F(OptionsTest, DaemonOptionsInShortAndLongForms) {
+  ParsedOptions p = Parse({"-s", "/tmp/x.sock", "-a", "0755", "-d", "-P", "x.pid", "-k", "-r",
+                           "-o", "idle_timeout=5", "-R", "3", "-u", "nobody"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.unix_socket, "/tmp/x.sock");
+  EXPECT_EQ(p.options.unix_mask, 0755);
+  EXPECT_TRUE(p.options.daemonize);
+  EXPECT_EQ(p.options.pid_file, "x.pid");
+  EXPECT_TRUE(p.options.lock_memory);
+  EXPECT_TRUE(p.options.enable_coredumps);
+  EXPECT_EQ(p.options.idle_timeout, 5);
+  EXPECT_EQ(p.options.reqs_per_event, 3);
+  EXPECT_EQ(p.options.user, "nobody");
+  p = Parse({"--unix-socket", "/s", "--unix-mask=640", "--daemon", "--lock-memory",
+             "--enable-coredumps", "--pidfile=/p"});
+  ASSERT_EQ(p.exit_code, -1) << p.message;
+  EXPECT_EQ(p.options.unix_socket, "/s");
+  EXPECT_EQ(p.options.unix_mask, 0640);
+  EXPECT_TRUE(p.options.daemonize && p.options.lock_memory && p.options.enable_coredumps);
+  EXPECT_EQ(p.options.pid_file, "/p");
+  EXPECT_EQ(Parse({}).options.unix_mask, 0700);
+}
+
+TEST_F(OptionsTest, RefusesZeroRequestsPerEventAndBareIdleTimeout) {
+  ParsedOptions p = Parse({"-R", "0"});
+  EXPECT_EQ(p.exit_code, EX_USAGE);
+  EXPECT_EQ(p.message, "slabd: Number of requests per event must be greater than 0\n");
+  p = Parse({"-o", "idle_timeout"});
+  EXPECT_EQ(p.exit_code, EX_USAGE);
+  EXPECT_EQ(p.message, "slabd: Missing numeric argument for idle_timeout\n");
 }
 
 TEST_F(OptionsTest, HelpAndVersionExitZero) {

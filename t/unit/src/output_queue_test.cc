@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 namespace slabd::server {
 namespace {
@@ -83,6 +84,58 @@ TEST_F(OutputQueueTest, TextAppendedAfterPartialWriteKeepsOrder) {
   while (q.WriteTo(fds_[0], &written) != OutputQueue::WriteStatus::kDone) got += Drain();
   got += Drain();
   EXPECT_EQ(got, first + "tail");
+}
+
+std::string Gathered(OutputQueue& q, uint64_t offset, uint64_t length) {
+  std::vector<iovec> iov;
+  q.Gather(offset, length, &iov);
+  std::string out;
+  for (const iovec& v : iov) out.append(static_cast<const char*>(v.iov_base), v.iov_len);
+  return out;
+}
+
+TEST_F(OutputQueueTest, MessagesAreIgnoredUnlessTracked) {
+  OutputQueue q;
+  q.Append("STORED\r\n");
+  q.EndMessage();
+  EXPECT_TRUE(q.messages().empty());
+}
+
+TEST_F(OutputQueueTest, TrackedMessagesRecordLengthsAndSkips) {
+  OutputQueue q;
+  q.TrackMessages();
+  q.Append("STORED\r\n");
+  q.EndMessage(/*empty_is_skip=*/true);
+  q.EndMessage(/*empty_is_skip=*/true);   // noreply: nothing appended
+  q.EndMessage(/*empty_is_skip=*/false);  // quit: an empty message that is not a skip
+  ASSERT_EQ(q.messages().size(), 3u);
+  EXPECT_EQ(q.messages()[0].length, 8u);
+  EXPECT_FALSE(q.messages()[0].skip);
+  EXPECT_EQ(q.messages()[1].length, 0u);
+  EXPECT_TRUE(q.messages()[1].skip);
+  EXPECT_FALSE(q.messages()[2].skip);
+  q.Discard();
+  EXPECT_TRUE(q.messages().empty());
+  EXPECT_TRUE(q.empty());
+}
+
+TEST_F(OutputQueueTest, GatherSlicesAcrossCopiedAndReferencedSegments) {
+  std::string big(5000, 'x');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  OutputQueue q;
+  q.TrackMessages();
+  q.Append("VALUE big 0 5000\r\n");
+  q.AppendValue(big, slab::ItemRef());  // referenced, not copied
+  q.Append("\r\nEND\r\n");
+  q.EndMessage();
+  const std::string all = "VALUE big 0 5000\r\n" + big + "\r\nEND\r\n";
+  ASSERT_EQ(q.messages()[0].length, all.size());
+  EXPECT_EQ(Gathered(q, 0, all.size()), all);
+  EXPECT_EQ(Gathered(q, 0, 1392), all.substr(0, 1392));
+  EXPECT_EQ(Gathered(q, 1392, 1392), all.substr(1392, 1392));
+  EXPECT_EQ(Gathered(q, 4176, all.size() - 4176), all.substr(4176));
+  EXPECT_EQ(Gathered(q, 10, 5), all.substr(10, 5));
+  EXPECT_EQ(Gathered(q, all.size() - 3, 3), "D\r\n");
 }
 
 }  // namespace

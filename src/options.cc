@@ -90,6 +90,28 @@ constexpr LongAlias kLongAliases[] = {
     {"enable-coredumps", "enable_coredumps"},
 };
 
+// memcached options slabd does not implement: refused with one line naming them, never
+// silently ignored (-W needs no code: slabd has no `watch` to disable, so it is accepted).
+struct Unsupported {
+  char letter;
+  const char* long_name;
+  const char* what;
+};
+constexpr Unsupported kUnsupported[] = {
+    {'L', "enable-largepages", "large memory pages"},
+    {'D', nullptr, "a stats detail prefix delimiter other than ':'"},
+    {'e', "memory-file", "the restartable memory file"},
+    {'Z', "enable-ssl", "TLS"},
+    {'N', "napi_ids", "NAPI ids"},
+    {'i', "license", "printing licenses"},
+};
+
+std::string UnsupportedMessage(const Unsupported& u) {
+  std::string opt = std::string("-") + u.letter;
+  if (u.long_name != nullptr) opt += std::string(" (--") + u.long_name + ")";
+  return opt + " is not supported by slabd (" + u.what + ")";
+}
+
 const ShortOption* FindShort(char c) {
   for (const auto& o : kShortOptions)
     if (o.letter == c) return &o;
@@ -127,7 +149,8 @@ std::string Usage() {
          "-F, --disable-flush-all   refuse flush_all\n"
          "-X, --disable-dumping     refuse stats cachedump\n"
          "-A, --enable-shutdown     allow the shutdown command\n"
-         "-v, -vv                   verbose (errors; also client commands)\n"
+         "-W, --disable-watch       accepted: slabd has no watch command\n"
+         "-v, -vv                   verbose (errors; also client commands; -vvv as -vv)\n"
          "    --config=<file>       options from a memcached.conf-style file first\n"
          "-h, --help                this text\n"
          "-V, --version             print version and exit\n";
@@ -146,6 +169,9 @@ std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* 
       std::string a(arg.substr(2));
       size_t eq = a.find('=');
       std::string name = a.substr(0, eq);
+      for (const auto& u : kUnsupported)
+        if (u.long_name != nullptr && name == u.long_name) return UnsupportedMessage(u);
+      if (name == "disable-watch" || name == "disable_watch") continue;
       for (const auto& alias : kLongAliases)
         if (name == alias.memcached) name = alias.ours;
       for (char& c : name)
@@ -167,6 +193,9 @@ std::string Rewrite(int argc, char** argv, std::vector<std::string>* out, bool* 
       if (c == 'v') { ++verbose; continue; }
       if (c == 'h') { *help = true; continue; }
       if (c == 'V') { *version = true; continue; }
+      if (c == 'W') continue;  // watch does not exist, so it is always "disabled"
+      for (const auto& u : kUnsupported)
+        if (u.letter == c) return UnsupportedMessage(u);
       const ShortOption* o = FindShort(c);
       if (o == nullptr) return std::string("invalid option -- '") + c + "'";
       if (!o->takes_value) { out->push_back(std::string("--") + o->flag); continue; }

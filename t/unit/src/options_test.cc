@@ -160,3 +160,27 @@ TEST(ParseSizeTest, Suffixes) {
 
 }  // namespace
 }  // namespace slabd::server
+
+namespace slabd::server {
+namespace {
+
+// memcached options slabd does not implement are refused by name, never ignored.
+TEST_F(OptionsTest, UnimplementedMemcachedOptionsAreRefusedByName) {
+  for (const char* arg : {"-L", "-D:", "-e/tmp/f", "-Z", "-N4", "-i", "--enable-largepages",
+                          "--memory-file=/tmp/f", "--enable-ssl"}) {
+    ParsedOptions p = Parse({arg});
+    EXPECT_EQ(p.exit_code, EX_USAGE) << arg;
+    // One line naming the option (then the usual "Try 'slabd -h'" hint).
+    const std::string first = p.message.substr(0, p.message.find('\n'));
+    EXPECT_NE(first.find("is not supported by slabd"), std::string::npos) << p.message;
+  }
+}
+
+// -W: slabd has no `watch`, so "watch disabled" always holds.
+TEST_F(OptionsTest, DisableWatchIsAccepted) {
+  EXPECT_LT(Parse({"-W"}).exit_code, 0);
+  EXPECT_LT(Parse({"--disable-watch"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace slabd::server

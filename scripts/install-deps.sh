@@ -18,7 +18,7 @@ PACKAGES="
 # is installed by scripts/install-client-deps.sh with the machine's Node.js and npm.
 TEST_PACKAGES="
   python3 python3-pymemcache memcached libmemcached-tools netcat-openbsd procps
-  clang libclang-rt-dev strace systemd
+  clang libclang-rt-dev strace systemd man-db
   python3-pylibmc python3-binary-memcached ruby ruby-dalli libsasl2-modules sasl2-bin
 "
 

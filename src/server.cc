@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "slab/store.h"
+#include "src/config_file.h"
 #include "src/daemon.h"
 #include "src/listener.h"
 #include "src/privileges.h"
@@ -89,12 +90,15 @@ struct SignalContext {
   const ServerContext* ctx;
 };
 
-// SIGHUP: reload the -Y file, as memcached does; a file that fails to load leaves the
-// current accounts in place.
+// SIGHUP: reopen the --config `logfile` (after logrotate moved it; memcached has no log
+// file of its own) and reload the -Y file, as memcached does; a file that fails to load
+// leaves the current accounts in place.
 void OnHangup(evutil_socket_t, short, void* arg) {
   auto* s = static_cast<SignalContext*>(arg);
-  if (s->ctx->ascii_auth == nullptr) return;
   std::string error;
+  if (!s->ctx->options.log_file.empty() && !AppendOutputTo(s->ctx->options.log_file, &error))
+    LOG(WARNING) << error << " (still writing to the old file)";
+  if (s->ctx->ascii_auth == nullptr) return;
   if (!s->ctx->ascii_auth->Reload(&error)) {
     LOG(WARNING) << "auth file not reloaded: " << error;
   } else if (s->ctx->verbosity.load(std::memory_order_relaxed) > 0) {

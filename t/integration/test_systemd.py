@@ -262,6 +262,27 @@ class ConfigFileTest(unittest.TestCase):
         self.assertTrue(text.startswith("earlier line\n"), text)
         self.assertIn("listening on 127.0.0.1:%d" % port, text)
 
+    def test_sighup_reopens_the_logfile(self):
+        """logrotate moves the file away and sends SIGHUP: logging goes on in a new file."""
+        log = os.path.join(self.tmp, "slabd.log")
+        port = free_port()
+        proc = self.spawn(["--config", self.write("logfile %s\n-vv\n" % log), "-p", str(port),
+                           "-U", "0", "-l", "127.0.0.1"] + user_args())
+        wait_for_port(port, proc)
+        os.rename(log, log + ".1")
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while not os.path.exists(log) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        c = Conn(port, timeout=5)
+        c.expect(b"set after_rotation 0 0 2\r\nhi\r\n", b"STORED\r\n")
+        c.close()
+        self.assertEqual(stop(proc), 0)
+        with open(log) as f:
+            self.assertIn("set after_rotation 0 0 2", f.read())
+        with open(log + ".1") as f:
+            self.assertNotIn("after_rotation", f.read())
+
     def test_command_line_wins_over_file(self):
         conf = self.write("# comment\n\n-m 32   # trailing comment\n-t 2\n--conn-limit=77\n"
                           "-o hashpower=20\n")

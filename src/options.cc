@@ -141,7 +141,7 @@ std::string Usage() {
          "-P, --pidfile=<file>      write the process id to <file>\n"
          "-k, --lock-memory         lock all paged memory (mlockall)\n"
          "-r, --enable-coredumps    maximize the core file limit\n"
-         "-o, --extended=<opts>     hashpower=<n>, slab_chunk_max=<kb>, idle_timeout=<s>\n"
+         "-o, --extended=<opts>     hashpower=<n>, slab_chunk_max=<bytes>, idle_timeout=<s>\n"
          "-B, --protocol=<name>     auto, ascii or binary (default: auto-negotiate)\n"
          "-S, --enable-sasl         require binary SASL authentication (PLAIN)\n"
          "    --sasl_pwdb=<file>    SASL user:password file (default: $MEMCACHED_SASL_PWDB)\n"
@@ -300,7 +300,8 @@ std::string ApplyExtended(const std::string& list, ServerOptions* o) {
       if (n < 12 || n > 32) return "Initial hashtable multiplier of " + val + " is too low or high";
       o->store.hashpower = static_cast<int>(n);
     } else if (key == "slab_chunk_max" && numeric) {
-      o->store.slab_chunk_max = static_cast<uint32_t>(n) * 1024;
+      // Bytes, as memcached 1.6.18 reads it (its documentation says kilobytes).
+      o->store.slab_chunk_max = static_cast<uint32_t>(n);
     } else if (key == "idle_timeout") {
       if (eq == std::string::npos) return "Missing numeric argument for idle_timeout";
       o->idle_timeout = std::max(0, std::atoi(val.c_str()));  // memcached: atoi

@@ -286,7 +286,7 @@ class ConfigFileTest(unittest.TestCase):
     def test_command_line_wins_over_file(self):
         conf = self.write("# comment\n\n-m 32   # trailing comment\n-t 2\n--conn-limit=77\n"
                           "-o hashpower=20\n")
-        srv = Server(["--config", conf, "-m", "16", "-o", "slab_chunk_max=256"]
+        srv = Server(["--config", conf, "-m", "16", "-o", "slab_chunk_max=262144"]
                      + user_args()).start()
         try:
             c = Conn(srv.port, timeout=5)

@@ -56,14 +56,16 @@ TEST(UdpFrameTest, HeaderRoundTripsExtremeValues) {
 }
 
 TEST(UdpFrameTest, ParsesSingleDatagramRequest) {
-  UdpRequest r = ParseUdpRequest(Frame(0xbeef, 0, 1, 0, "get a\r\n"));
+  const std::string frame = Frame(0xbeef, 0, 1, 0, "get a\r\n");
+  UdpRequest r = ParseUdpRequest(frame);
   ASSERT_EQ(r.status, UdpRequestStatus::kOk);
   EXPECT_EQ(r.header.request_id, 0xbeef);
   EXPECT_EQ(r.payload, "get a\r\n");
 }
 
 TEST(UdpFrameTest, IgnoresSequenceAndReserved) {
-  UdpRequest r = ParseUdpRequest(Frame(7, 5, 1, 0xabcd, "version\r\n"));
+  const std::string frame = Frame(7, 5, 1, 0xabcd, "version\r\n");
+  UdpRequest r = ParseUdpRequest(frame);
   ASSERT_EQ(r.status, UdpRequestStatus::kOk);
   EXPECT_EQ(r.payload, "version\r\n");
 }

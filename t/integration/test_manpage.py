@@ -54,7 +54,8 @@ class ManPageTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stderr.decode().strip(), "", p.stderr)
         text = p.stdout.decode()
-        for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "SIGNALS", "SEE ALSO"):
+        for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "SIGNALS", "FILES",
+                        "EXAMPLES", "SEE ALSO"):
             self.assertIn(section, text)
 
 

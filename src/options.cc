@@ -283,6 +283,32 @@ void MergeExtended(std::vector<std::string>* flags) {
   if (!joined.empty()) flags->push_back(prefix + joined);
 }
 
+// memcached -o suboptions that ask for what slabd always does or never has (no crawler,
+// no maintainer thread, no page mover, fast maxconns, murmur3): accepted, so tuned
+// memcached configurations start unchanged.
+bool AlreadyTrue(const std::string& key, const std::string& val) {
+  for (const char* k : {"maxconns_fast", "no_lru_crawler", "no_lru_maintainer",
+                        "no_slab_reassign", "no_drop_privileges", "modern"})
+    if (key == k) return true;
+  return (key == "slab_automove" && val == "0") ||
+         (key == "hash_algorithm" && val == "murmur3");
+}
+
+// memcached -o suboptions slabd does not implement: refused by name.
+bool KnownButUnsupported(const std::string& key) {
+  for (const char* k :
+       {"tail_repair_time", "hash_algorithm", "lru_crawler", "lru_crawler_sleep",
+        "lru_crawler_tocrawl", "read_buf_mem_limit", "lru_maintainer", "hot_lru_pct",
+        "warm_lru_pct", "hot_max_factor", "warm_max_factor", "temporary_ttl",
+        "watcher_logbuf_size", "worker_logbuf_size", "track_sizes", "no_hashexpand",
+        "no_modern", "sock_cookie_id", "slab_reassign", "slab_automove",
+        "slab_automove_ratio", "slab_automove_window", "slab_automove_freeratio",
+        "drop_privileges", "no_maxconns_fast", "lru_segmented", "no_lru_segmented",
+        "resp_obj_mem_limit", "proxy_config", "ssl_chain_cert"})
+    if (key == k) return true;
+  return key.rfind("ext_", 0) == 0 || key.rfind("ssl_", 0) == 0;
+}
+
 // -o: comma separated suboptions.
 std::string ApplyExtended(const std::string& list, ServerOptions* o) {
   size_t pos = 0;
@@ -305,6 +331,10 @@ std::string ApplyExtended(const std::string& list, ServerOptions* o) {
     } else if (key == "idle_timeout") {
       if (eq == std::string::npos) return "Missing numeric argument for idle_timeout";
       o->idle_timeout = std::max(0, std::atoi(val.c_str()));  // memcached: atoi
+    } else if (AlreadyTrue(key, val)) {
+      // nothing to do
+    } else if (KnownButUnsupported(key)) {
+      return "-o " + item + " is not supported by slabd";
     } else {
       return "Illegal suboption \"" + item + "\"";
     }

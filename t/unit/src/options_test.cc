@@ -184,3 +184,30 @@ TEST_F(OptionsTest, DisableWatchIsAccepted) {
 
 }  // namespace
 }  // namespace slabd::server
+
+namespace slabd::server {
+namespace {
+
+// -o suboptions that ask for what slabd already does (no crawler, no maintainer, no page
+// mover, fast maxconns, murmur3) start unchanged; features slabd lacks are refused by name.
+TEST_F(OptionsTest, ExtendedOptionsAlreadyTrueAreAccepted) {
+  for (const char* o : {"no_lru_crawler,no_lru_maintainer,no_slab_reassign", "maxconns_fast",
+                        "slab_automove=0", "hash_algorithm=murmur3", "modern"}) {
+    EXPECT_LT(Parse({"-o", o}).exit_code, 0) << o;
+  }
+}
+
+TEST_F(OptionsTest, ExtendedOptionsSlabdLacksAreRefusedByName) {
+  for (const char* o : {"lru_crawler", "lru_maintainer", "slab_reassign", "slab_automove=1",
+                        "hash_algorithm=xxh3", "ext_path=/tmp/x:1G", "ssl_key=/k",
+                        "read_buf_mem_limit=10"}) {
+    ParsedOptions p = Parse({"-o", o});
+    EXPECT_EQ(p.exit_code, EX_USAGE) << o;
+    EXPECT_NE(p.message.find("is not supported by slabd"), std::string::npos) << p.message;
+  }
+  ParsedOptions unknown = Parse({"-o", "foo"});
+  EXPECT_EQ(unknown.message, "slabd: Illegal suboption \"foo\"\n");
+}
+
+}  // namespace
+}  // namespace slabd::server

@@ -13,6 +13,7 @@ import socket
 import struct
 import subprocess
 import time
+import unittest
 
 from base import ServerTestCase, set_cmd, is_memcached
 from server import Server, binary_for, free_udp_port, server_kind
@@ -370,3 +371,33 @@ class UdpOptionsTest(ServerTestCase):
                                env=dict(os.environ, MEMCACHED_SASL_PWDB="/dev/null"))
             self.assertNotEqual(r.returncode, 0)
             self.assertIn(b"UDP", r.stderr)
+
+
+class UdpOnlyTest(unittest.TestCase):
+    """-p 0 turns TCP off: with -U the server answers over UDP only."""
+
+    def test_udp_only(self):
+        port = free_udp_port()
+        cmd = [binary_for(server_kind()), "-p", "0", "-U", str(port), "-l", "127.0.0.1"]
+        if os.geteuid() == 0:
+            cmd += ["-u", "root"]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(0.5)
+            reply = None
+            for _ in range(40):   # until it serves
+                s.sendto(struct.pack(">HHHH", 9, 0, 1, 0) + b"version\r\n", ("127.0.0.1", port))
+                try:
+                    reply = s.recvfrom(2000)[0]
+                    break
+                except socket.timeout:
+                    continue
+            s.close()
+            self.assertEqual(reply, struct.pack(">HHHH", 9, 0, 1, 0) + b"VERSION 1.6.18\r\n")
+            with self.assertRaises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        finally:
+            proc.terminate()
+            proc.wait(10)

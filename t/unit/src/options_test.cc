@@ -211,3 +211,15 @@ TEST_F(OptionsTest, ExtendedOptionsSlabdLacksAreRefusedByName) {
 
 }  // namespace
 }  // namespace slabd::server
+
+namespace slabd::server {
+namespace {
+
+TEST_F(OptionsTest, MemoryLimitMbIsALongNameForM) {
+  ParsedOptions p = Parse({"--memory_limit_mb=32"});
+  ASSERT_LT(p.exit_code, 0) << p.message;
+  EXPECT_EQ(p.options.store.max_bytes, 32ull << 20);
+}
+
+}  // namespace
+}  // namespace slabd::server

@@ -20,7 +20,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
-from base import ServerTestCase, Server   # noqa: E402
+from shared_server import SharedServerCase, stop_shared_servers   # noqa: E402
 
 BADFMT = b"CLIENT_ERROR bad command line format\r\n"
 BADCHUNK = b"CLIENT_ERROR bad data chunk\r\n"
@@ -44,35 +44,7 @@ O33 = b"O" + b"a" * 32          # 33-byte opaque token: one too long
 O32 = b"O" + b"a" * 31
 
 
-# One server per module (per distinct server_args) instead of one per class: memcached
-# takes a second to stop, and these classes only need a flushed server per test.
-_shared_servers = {}
-
-
-class SharedServerCase(ServerTestCase):
-    @classmethod
-    def setUpClass(cls):
-        key = tuple(cls.server_args)
-        srv = _shared_servers.get(key)
-        if srv is None or not srv.alive():
-            srv = Server(cls.server_args).start()
-            _shared_servers[key] = srv
-        cls.server = srv
-        cls.crashes = []
-
-    @classmethod
-    def tearDownClass(cls):
-        srv = cls.server
-        cls.server = None
-        if srv is not None and srv is not _shared_servers.get(tuple(cls.server_args)):
-            srv.stop(check=not cls.crashes)      # a replacement started after a crash
-
-
-def tearDownModule():
-    servers = list(_shared_servers.values())
-    _shared_servers.clear()
-    for srv in servers:
-        srv.stop(check=True)
+tearDownModule = stop_shared_servers
 
 
 class MetaBadInputCase(SharedServerCase):

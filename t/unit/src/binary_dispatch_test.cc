@@ -20,6 +20,7 @@
 #include "proto/binary_header.h"
 #include "proto/binary_parser.h"
 #include "proto/binary_writer.h"
+#include "t/unit/src/dispatch_test_util.h"
 
 namespace slabd::server {
 namespace {
@@ -28,16 +29,6 @@ using proto::BinaryFrame;
 using proto::BinaryFrameStatus;
 using proto::BinaryStatus;
 using Op = proto::BinaryOpcode;
-
-class ManualClock : public slab::Clock {
- public:
-  slab::RelTime Now() const override { return now_.load(); }
-  int64_t EpochUnix() const override { return 1700000000; }
-  void Advance(uint32_t s) { now_ += s; }
-
- private:
-  std::atomic<slab::RelTime> now_{100};
-};
 
 constexpr uint32_t kOpaque = 0x0badf00d;
 constexpr uint32_t kNoCreate = 0xffffffff;
@@ -144,14 +135,7 @@ class BinaryDispatchTest : public ::testing::Test {
     dispatcher_ = std::make_unique<BinaryDispatcher>(ctx_, ctx_.workers.front());
   }
 
-  void SetUp() override {
-    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
-    fcntl(fds_[0], F_SETFL, O_NONBLOCK);
-    fcntl(fds_[1], F_SETFL, O_NONBLOCK);
-  }
   void TearDown() override {
-    close(fds_[0]);
-    close(fds_[1]);
     if (!pwdb_.empty()) unlink(pwdb_.c_str());
   }
 
@@ -222,15 +206,7 @@ class BinaryDispatchTest : public ::testing::Test {
   // Writes the queue through a socket and reads it back, as the client would see it.
   std::string Drain(OutputQueue& out, const proto::BinaryRequestHeader& request) {
     const uint64_t pending = out.pending_bytes();
-    std::string got;
-    uint64_t written = 0;
-    char buf[65536];
-    for (int rounds = 0; rounds < 100000; ++rounds) {
-      const OutputQueue::WriteStatus s = out.WriteTo(fds_[0], &written);
-      EXPECT_NE(s, OutputQueue::WriteStatus::kError);
-      for (ssize_t n; (n = read(fds_[1], buf, sizeof(buf))) > 0;) got.append(buf, size_t(n));
-      if (s != OutputQueue::WriteStatus::kBlocked) break;
-    }
+    const std::string got = pipe_.Drain(out);
     EXPECT_EQ(got.size(), pending);
     for (const Packet& p : Decode(got)) {
       EXPECT_EQ(p.magic, proto::kBinaryResponseMagic);
@@ -270,7 +246,7 @@ class BinaryDispatchTest : public ::testing::Test {
   std::unique_ptr<BinaryDispatcher> dispatcher_;
   SaslState sasl_;
   DispatchOutcome last_;
-  int fds_[2] = {-1, -1};
+  ReplyPipe pipe_;
   std::string pwdb_;
 };
 

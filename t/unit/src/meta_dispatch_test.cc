@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "proto/text_parser.h"
+#include "t/unit/src/dispatch_test_util.h"
 #include "src/text_dispatch.h"
 
 namespace slabd::server {
@@ -27,30 +28,11 @@ namespace {
 const std::string kLongOpaque = "O" + std::string(32, 'o');  // 33 bytes: one too many
 constexpr std::string_view kOpaqueTooLong = "CLIENT_ERROR opaque token too long\r\n";
 
-class ManualClock : public slab::Clock {
- public:
-  slab::RelTime Now() const override { return now_.load(); }
-  int64_t EpochUnix() const override { return 1700000000; }
-  void Advance(uint32_t s) { now_ += s; }
-
- private:
-  std::atomic<slab::RelTime> now_{100};
-};
-
 class MetaDispatchTest : public ::testing::Test {
  protected:
   MetaDispatchTest() : store_(options_.store, &clock_), ctx_(options_, clock_, store_) {
     ctx_.workers.emplace_back();
     dispatcher_ = std::make_unique<TextDispatcher>(ctx_, ctx_.workers.front());
-  }
-  void SetUp() override {
-    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds_), 0);
-    fcntl(fds_[0], F_SETFL, O_NONBLOCK);
-    fcntl(fds_[1], F_SETFL, O_NONBLOCK);
-  }
-  void TearDown() override {
-    close(fds_[0]);
-    close(fds_[1]);
   }
 
   // Sends one meta command line (without its CRLF) and, for ms, its data block; returns every
@@ -79,19 +61,7 @@ class MetaDispatchTest : public ::testing::Test {
         EXPECT_TRUE(data.empty()) << line << ": the data block would run as commands";
         break;
     }
-    return Drain(out);
-  }
-  std::string Drain(OutputQueue& out) {
-    std::string got;
-    uint64_t written = 0;
-    char buf[65536];
-    for (int rounds = 0; rounds < 100000; ++rounds) {
-      const OutputQueue::WriteStatus s = out.WriteTo(fds_[0], &written);
-      EXPECT_NE(s, OutputQueue::WriteStatus::kError);
-      for (ssize_t n; (n = read(fds_[1], buf, sizeof(buf))) > 0;) got.append(buf, size_t(n));
-      if (s != OutputQueue::WriteStatus::kBlocked) break;
-    }
-    return got;
+    return pipe_.Drain(out);
   }
   // ms <key> <len> <flags>; expects HD.
   void Set(std::string_view key, std::string_view value, std::string_view flags = {}) {
@@ -114,7 +84,7 @@ class MetaDispatchTest : public ::testing::Test {
   ServerContext ctx_;
   std::unique_ptr<TextDispatcher> dispatcher_;
   DispatchOutcome last_;
-  int fds_[2] = {-1, -1};
+  ReplyPipe pipe_;
 };
 
 // --- mg ------------------------------------------------------------------------------------

@@ -9,20 +9,11 @@
 #include <string>
 
 #include "proto/text_parser.h"
+#include "t/unit/src/dispatch_test_util.h"
 #include "src/stats_report.h"
 
 namespace slabd::server {
 namespace {
-
-class ManualClock : public slab::Clock {
- public:
-  slab::RelTime Now() const override { return now_.load(); }
-  int64_t EpochUnix() const override { return 1700000000; }
-  void Advance(uint32_t s) { now_ += s; }
-
- private:
-  std::atomic<slab::RelTime> now_{100};
-};
 
 class TextDispatchTest : public ::testing::Test {
  protected:

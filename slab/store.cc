@@ -117,9 +117,8 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
     }
     case StoreMode::kAppend:
     case StoreMode::kPrepend:
-      if (!old && options.vivify) break;
       if (!old) return StoreStatus::kNotStored;
-      if (cas != 0 && ReportedCas(allocator_.Resolve(old)->cas) != cas) return StoreStatus::kExists;
+      if (CasMismatch(*allocator_.Resolve(old), cas)) return StoreStatus::kExists;
       h = CombineLocked(old, *r.item_, mode == StoreMode::kAppend, locks_.StripeOf(hash));
       if (!h) return StoreStatus::kNotStored;
       break;
@@ -288,7 +287,7 @@ DeleteResult Store::MarkStale(std::string_view key, uint64_t cas, bool check_cas
   if (!h) return {DeleteStatus::kNotFound, ClassId{}};
   ItemHeader* it = allocator_.Resolve(h);
   const ClassId cls = allocator_.ClassOf(h);
-  if ((check_cas || cas != 0) && ReportedCas(it->cas) != cas) return {DeleteStatus::kExists, cls};
+  if (CasMismatch(*it, cas, check_cas)) return {DeleteStatus::kExists, cls};
   if (set_exptime) it->exptime.store(exptime, std::memory_order_relaxed);
   it->bits = static_cast<uint8_t>((it->bits | kItemStale) & ~kItemTokenSent);
   it->cas = NextCas();
@@ -317,7 +316,7 @@ DeleteResult Store::Delete(std::string_view key, uint64_t cas, bool check_cas) {
   const ItemHandle h = FindLiveLocked(hash, key, now, &why);
   if (!h) return {DeleteStatus::kNotFound, ClassId{}};
   const ClassId cls = allocator_.ClassOf(h);
-  if ((check_cas || cas != 0) && ReportedCas(allocator_.Resolve(h)->cas) != cas)
+  if (CasMismatch(*allocator_.Resolve(h), cas, check_cas))
     return {DeleteStatus::kExists, cls};
   UnlinkLocked(hash, h);
   return {DeleteStatus::kDeleted, cls};
@@ -358,7 +357,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   // and the CAS is checked before the digits are.
   if (cls == classes_.large_class() || it->value_len == 0)
     return {ArithStatus::kNonNumeric, 0, 0, cls};
-  if ((check_cas || cas != 0) && ReportedCas(it->cas) != cas)
+  if (CasMismatch(*it, cas, check_cas))
     return {ArithStatus::kExists, 0, 0, cls};
   const auto parsed = ParseStoredDecimal(it->value());
   if (!parsed) return {ArithStatus::kNonNumeric, 0, 0, cls};

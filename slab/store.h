@@ -210,6 +210,11 @@ class Store {
   void RemoveFromLru(ItemHandle h, const ItemHeader& it);  // takes the class's LRU lock
   uint64_t NextCas() { return cas_counter_.fetch_add(1, std::memory_order_relaxed) + 1; }
   uint64_t ReportedCas(uint64_t cas) const { return options_.use_cas ? cas : 0; }
+  // The request's CAS rules out `it`: compared when nonzero, or always with check_cas
+  // (meta C0); with use_cas off every item's CAS reads as 0.
+  bool CasMismatch(const ItemHeader& it, uint64_t cas, bool check_cas = false) const {
+    return (check_cas || cas != 0) && ReportedCas(it.cas) != cas;
+  }
   ItemSnapshot Snapshot(ItemHandle h, const ItemHeader& it) const;
 
   const StoreOptions options_;

@@ -106,9 +106,16 @@ UdpConn::Step UdpConn::StepText(std::string_view* in) {
   // The datagram buffer outlives the command: keys stay valid after the prefix moves.
   const DispatchOutcome o = dispatcher_.Execute(r.request, out_, &pending_);
   in->remove_prefix(r.consumed);
+  return Follow(o, in, /*text=*/true);
+}
+
+// What a dispatcher asked for, within one datagram. An empty text reply (noreply, a
+// quiet miss) is skipped; quit's empty response and binary replies are not: memcached
+// sends those as a bare header when they lead the datagram's replies.
+UdpConn::Step UdpConn::Follow(const DispatchOutcome& o, std::string_view* in, bool text) {
   switch (o.next) {
     case NextStep::kReadValue:
-      if (FillValue(in, /*text=*/true) == Step::kDrop) return Step::kDrop;
+      if (FillValue(in, text) == Step::kDrop) return Step::kDrop;
       break;
     case NextStep::kSwallow:
       if (o.swallow > in->size()) return Step::kDrop;
@@ -122,7 +129,7 @@ UdpConn::Step UdpConn::StepText(std::string_view* in) {
     case NextStep::kSuspend:  // not asked for: no output limit is given
       break;
   }
-  out_.EndMessage(/*empty_is_skip=*/true);
+  out_.EndMessage(/*empty_is_skip=*/text);
   return Step::kNext;
 }
 
@@ -144,25 +151,7 @@ UdpConn::Step UdpConn::StepBinary(std::string_view* in) {
   const DispatchOutcome o = binary_dispatcher_.Execute(
       f, in->substr(f.consumed, head - f.consumed), out_, &pending_, sasl_);
   in->remove_prefix(head);
-  // Binary replies are never skipped: memcached sends a quiet command's empty response
-  // as a bare header when it leads the datagram's replies.
-  switch (o.next) {
-    case NextStep::kReadValue:
-      if (FillValue(in, /*text=*/false) == Step::kDrop) return Step::kDrop;
-      break;
-    case NextStep::kSwallow:
-      if (o.swallow > in->size()) return Step::kDrop;
-      in->remove_prefix(o.swallow);
-      break;
-    case NextStep::kClose:
-      out_.EndMessage();
-      return Step::kStop;
-    case NextStep::kContinue:
-    case NextStep::kSuspend:
-      break;
-  }
-  out_.EndMessage();
-  return Step::kNext;
+  return Follow(o, in, /*text=*/false);
 }
 
 UdpConn::Step UdpConn::FillValue(std::string_view* in, bool text) {

@@ -72,6 +72,7 @@ class UdpConn {
   Step StepBinary(std::string_view* in);
   // Fills the pending reservation from `*in` (plus "\r\n" for text) and finishes it.
   Step FillValue(std::string_view* in, bool text);
+  Step Follow(const DispatchOutcome& o, std::string_view* in, bool text);
   void SendReply(uint16_t request_id, const sockaddr* peer, socklen_t peer_len);
   void SendPlanned(const sockaddr* peer, socklen_t peer_len);
 

@@ -53,7 +53,6 @@ struct LinkOptions {
   uint64_t explicit_cas = 0;  // E: the stored item's CAS instead of the next one (0: next)
   bool allow_stale = false;   // I with kCas: an older CAS stores, marking the item stale
   bool key_binary = false;    // b: remember that the key came base64-encoded
-  bool vivify = false;        // N with kAppend/kPrepend: a miss stores the value as is
 };
 
 // mg: what happens to the item besides the read, in the order the flags were given.

@@ -3,7 +3,7 @@
 
 #include <charconv>
 
-#include "src/counted_lookup.h"
+#include "src/counted_store.h"
 #include "src/options.h"
 #include "src/sasl_auth.h"
 #include "src/stats_report.h"
@@ -235,29 +235,18 @@ DispatchOutcome BinaryDispatcher::BeginStore(const BinaryFrame& f, BinaryCommand
 }
 
 void BinaryDispatcher::FinishStore(PendingStore& pending, OutputQueue& out) {
-  const bool is_cas = pending.mode == slab::StoreMode::kCas;
-  slab::LinkResult r = ctx_.store.Link(std::move(pending.reservation), pending.mode, pending.cas);
-  ThreadStats& st = worker_.stats;
+  const slab::LinkResult r = CountedLink(ctx_, worker_.stats, pending);
   BinaryStatus status = BinaryStatus::kOk;
   switch (r.status) {
     case slab::StoreStatus::kStored:
-      if (is_cas) {
-        st.cas_hits.Add();
-        Class(r.cls).cas_hits.Add();
-      }
       if (!pending.noreply)
         proto::AppendBinaryResponse(out.text(), pending.reply_to, BinaryStatus::kOk, r.cas, {},
                                     {}, {});
       return;
     case slab::StoreStatus::kExists:
-      if (is_cas) {
-        st.cas_badval.Add();
-        Class(r.cls).cas_badval.Add();
-      }
       status = BinaryStatus::kKeyExists;
       break;
     case slab::StoreStatus::kNotFound:
-      if (is_cas) st.cas_misses.Add();
       status = BinaryStatus::kKeyNotFound;
       break;
     case slab::StoreStatus::kNotStored:

@@ -1,5 +1,5 @@
-// CountedLookup (see counted_lookup.h).
-#include "src/counted_lookup.h"
+// CountedLookup, CountedLink (see counted_store.h).
+#include "src/counted_store.h"
 
 namespace slabd::server {
 
@@ -31,6 +31,30 @@ slab::LookupResult CountedLookup(ServerContext& ctx, ThreadStats& st, std::strin
   } else {
     st.get_hits.Add();
     cls.get_hits.Add();
+  }
+  return r;
+}
+
+slab::LinkResult CountedLink(ServerContext& ctx, ThreadStats& st, PendingStore& pending,
+                             const slab::LinkOptions& options) {
+  const bool is_cas = pending.mode == slab::StoreMode::kCas;
+  slab::LinkResult r =
+      ctx.store.Link(std::move(pending.reservation), pending.mode, pending.cas, options);
+  if (!is_cas) return r;
+  switch (r.status) {
+    case slab::StoreStatus::kStored:
+      st.cas_hits.Add();
+      st.classes[r.cls.v].cas_hits.Add();
+      break;
+    case slab::StoreStatus::kExists:
+      st.cas_badval.Add();
+      st.classes[r.cls.v].cas_badval.Add();
+      break;
+    case slab::StoreStatus::kNotFound:
+      st.cas_misses.Add();
+      break;
+    case slab::StoreStatus::kNotStored:
+      break;
   }
   return r;
 }

@@ -1,18 +1,20 @@
-// CountedLookup: the read half of every retrieval command (get/gets/gat/gats, binary
-// GET/GETK/TOUCH/GAT/GATK and their quiet forms), with memcached's counters.
-//
-// Both protocol dispatchers call it, so a hit, miss, expiry or flush counts the same
-// whichever protocol asked: cmd_get or cmd_touch, get_hits/get_misses (+ get_expired,
-// get_flushed) or touch_hits/touch_misses, the per-class hit counters, and the
-// `stats detail` prefix record.
+// Store calls that also move memcached's counters, shared by the protocol dispatchers so
+// a command counts the same whichever protocol asked:
+//   CountedLookup  the read half of every retrieval command (get/gets/gat/gats, binary
+//                  GET/GETK/TOUCH/GAT/GATK and their quiet forms): cmd_get or cmd_touch,
+//                  get_hits/get_misses (+ get_expired, get_flushed) or
+//                  touch_hits/touch_misses, the per-class hit counters, `stats detail`.
+//   CountedLink    the second half of every storage command (text, binary, ms): the
+//                  Link and, for compare-and-swap, cas_hits/cas_badval/cas_misses.
 //
 // Thread safety: call on the worker thread that owns `stats`.
-#ifndef SLABD_SRC_COUNTED_LOOKUP_H_
-#define SLABD_SRC_COUNTED_LOOKUP_H_
+#ifndef SLABD_SRC_COUNTED_STORE_H_
+#define SLABD_SRC_COUNTED_STORE_H_
 
 #include <string_view>
 
 #include "slab/store.h"
+#include "src/dispatch_outcome.h"
 #include "src/server_context.h"
 
 namespace slabd::server {
@@ -22,6 +24,11 @@ namespace slabd::server {
                                                std::string_view key, bool touch,
                                                slab::RelTime exptime);
 
+// Links `pending.reservation` (consumed) with its mode and CAS.
+[[nodiscard]] slab::LinkResult CountedLink(ServerContext& ctx, ThreadStats& stats,
+                                           PendingStore& pending,
+                                           const slab::LinkOptions& options = {});
+
 }  // namespace slabd::server
 
-#endif  // SLABD_SRC_COUNTED_LOOKUP_H_
+#endif  // SLABD_SRC_COUNTED_STORE_H_

@@ -29,7 +29,6 @@ struct PendingStore {
   bool meta = false;
   bool meta_base64_key = false;  // `b`: print the key base64-encoded
   bool meta_allow_stale = false; // `I`
-  bool meta_vivify = false;      // `N` with append/prepend
   uint64_t meta_explicit_cas = 0;  // `E`
   uint8_t meta_flag_count = 0;
   char meta_flags[proto::kMetaMaxTokens] = {};  // 'O', 'k', 'c' in request order

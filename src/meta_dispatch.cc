@@ -6,6 +6,7 @@
 
 #include "proto/base64.h"
 #include "proto/text_writer.h"
+#include "src/counted_store.h"
 
 namespace slabd::server {
 
@@ -245,7 +246,6 @@ DispatchOutcome MetaDispatcher::Set(const MetaRequest& r, std::string_view key,
     }
   }
   // 1.6.18 has no vivifying append: N is accepted and ignored on ms.
-  const bool vivify = false;
   const slab::RelTime exptime = r.Has('T') ? Exptime(r.ttl) : 0;
   const uint64_t swallow = static_cast<uint64_t>(r.datalen) + 2;
   if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordSet(key);
@@ -274,7 +274,6 @@ DispatchOutcome MetaDispatcher::Set(const MetaRequest& r, std::string_view key,
   ps.meta = true;
   ps.meta_base64_key = r.Has('b');
   ps.meta_allow_stale = r.Has('I') && mode == slab::StoreMode::kCas;
-  ps.meta_vivify = vivify;
   ps.meta_explicit_cas = r.Has('E') ? r.explicit_cas : 0;
   ps.meta_flag_count = 0;
   ps.meta_opaque_len = 0;
@@ -301,33 +300,20 @@ void MetaDispatcher::FinishStore(PendingStore& ps, bool chunk_ok, OutputQueue& o
   const std::string_view res_key = ps.reservation.key();
   std::memcpy(key_buf, res_key.data(), res_key.size());
   const std::string_view key(key_buf, res_key.size());
-  slab::LinkOptions lo;
-  lo.explicit_cas = ps.meta_explicit_cas;
-  lo.allow_stale = ps.meta_allow_stale;
-  lo.key_binary = ps.meta_base64_key;
-  lo.vivify = ps.meta_vivify;
-  const bool is_cas = ps.mode == slab::StoreMode::kCas;
-  slab::LinkResult lr = ctx_.store.Link(std::move(ps.reservation), ps.mode, ps.cas, lo);
-  ThreadStats& st = worker_.stats;
+  const slab::LinkResult lr = CountedLink(ctx_, worker_.stats, ps,
+                                          {.explicit_cas = ps.meta_explicit_cas,
+                                           .allow_stale = ps.meta_allow_stale,
+                                           .key_binary = ps.meta_base64_key});
   std::string_view code;
   switch (lr.status) {
     case slab::StoreStatus::kStored:
-      if (is_cas) {
-        st.cas_hits.Add();
-        Class(lr.cls).cas_hits.Add();
-      }
       if (ps.noreply) return;
       code = "HD";
       break;
     case slab::StoreStatus::kExists:
-      if (is_cas) {
-        st.cas_badval.Add();
-        Class(lr.cls).cas_badval.Add();
-      }
       code = "EX";
       break;
     case slab::StoreStatus::kNotFound:
-      if (is_cas) st.cas_misses.Add();
       code = "NF";
       break;
     case slab::StoreStatus::kNotStored:

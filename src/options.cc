@@ -79,7 +79,8 @@ struct LongAlias {
 };
 constexpr LongAlias kLongAliases[] = {
     {"udp-port", "udp_port"}, {"conn-limit", "conn_limit"},
-    {"memory-limit", "memory_limit"}, {"memory_limit_mb", "memory_limit"}, {"slab-growth-factor", "slab_growth_factor"},
+    {"memory-limit", "memory_limit"}, {"memory_limit_mb", "memory_limit"},
+    {"slab-growth-factor", "slab_growth_factor"},
     {"slab-min-size", "slab_min_size"}, {"max-item-size", "max_item_size"},
     {"disable-evictions", "disable_evictions"}, {"disable-cas", "disable_cas"},
     {"max-reqs-per-event", "max_reqs_per_event"}, {"listen-backlog", "listen_backlog"},

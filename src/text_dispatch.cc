@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "proto/text_writer.h"
-#include "src/counted_lookup.h"
+#include "src/counted_store.h"
 #include "src/options.h"
 #include "src/stats_report.h"
 
@@ -162,31 +162,12 @@ void TextDispatcher::FinishStore(PendingStore& pending, bool chunk_ok, OutputQue
     Reply(proto::kClientErrorBadDataChunk, pending.noreply, out);
     return;
   }
-  const bool is_cas = pending.mode == slab::StoreMode::kCas;
-  slab::LinkResult r = ctx_.store.Link(std::move(pending.reservation), pending.mode, pending.cas);
-  ThreadStats& st = worker_.stats;
+  const slab::LinkResult r = CountedLink(ctx_, worker_.stats, pending);
   switch (r.status) {
-    case slab::StoreStatus::kStored:
-      if (is_cas) {
-        st.cas_hits.Add();
-        Class(r.cls).cas_hits.Add();
-      }
-      Reply(proto::kStored, pending.noreply, out);
-      break;
-    case slab::StoreStatus::kNotStored:
-      Reply(proto::kNotStored, pending.noreply, out);
-      break;
-    case slab::StoreStatus::kExists:
-      if (is_cas) {
-        st.cas_badval.Add();
-        Class(r.cls).cas_badval.Add();
-      }
-      Reply(proto::kExists, pending.noreply, out);
-      break;
-    case slab::StoreStatus::kNotFound:
-      if (is_cas) st.cas_misses.Add();
-      Reply(proto::kNotFound, pending.noreply, out);
-      break;
+    case slab::StoreStatus::kStored: Reply(proto::kStored, pending.noreply, out); break;
+    case slab::StoreStatus::kNotStored: Reply(proto::kNotStored, pending.noreply, out); break;
+    case slab::StoreStatus::kExists: Reply(proto::kExists, pending.noreply, out); break;
+    case slab::StoreStatus::kNotFound: Reply(proto::kNotFound, pending.noreply, out); break;
   }
 }
 

@@ -75,8 +75,7 @@ OutputQueue::WriteStatus OutputQueue::WriteTo(int fd, uint64_t* bytes_written) {
   return WriteStatus::kDone;
 }
 
-void OutputQueue::EndMessage(bool empty_is_skip) {
-  if (!track_messages_) return;
+void OutputQueue::CloseMessage(bool empty_is_skip) {
   const uint64_t end = buf_.size() + external_bytes_;
   const uint64_t length = end - message_start_;
   messages_.push_back({length, empty_is_skip && length == 0});

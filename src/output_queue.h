@@ -53,7 +53,9 @@ class OutputQueue {
   void TrackMessages() { track_messages_ = true; }
   // Ends the message holding everything appended since the previous one. An empty
   // message is a skip (noreply: nothing at all is sent) when `empty_is_skip`.
-  void EndMessage(bool empty_is_skip = false);
+  void EndMessage(bool empty_is_skip = false) {
+    if (track_messages_) CloseMessage(empty_is_skip);  // TCP: one test, no call
+  }
   const std::vector<proto::UdpMessage>& messages() const { return messages_; }
   // Appends iovecs covering bytes [offset, offset + length) of everything appended
   // since the queue was last empty. REQUIRES: nothing written yet (WriteTo not called).
@@ -68,6 +70,7 @@ class OutputQueue {
     size_t length;
   };
   void CloseTextRun();
+  void CloseMessage(bool empty_is_skip);
   void Clear();
 
   std::string buf_;

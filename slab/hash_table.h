@@ -51,6 +51,11 @@ class HashTable {
   void Insert(uint32_t hash, ItemHandle h);
   void Remove(uint32_t hash, ItemHandle h);
   void Replace(uint32_t hash, ItemHandle old_h, ItemHandle new_h);
+  // The first item of `hash`'s chain (none if empty). REQUIRES: the item lock of `hash`.
+  ItemHandle Head(uint32_t hash) const { return BucketFor(hash); }
+  // Asks the CPU to fetch `hash`'s bucket into the cache. Takes no lock and reads nothing
+  // but the generation pointer: a prefetch never faults, even on an array freed meanwhile.
+  void PrefetchBucket(uint32_t hash) const { __builtin_prefetch(&BucketFor(hash)); }
 
   // Starts doubling the table. False if already expanding, at kMaxPower, or out of memory.
   bool StartExpansion();

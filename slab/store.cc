@@ -179,16 +179,25 @@ ItemHandle Store::FindLiveLocked(uint32_t hash, std::string_view key, RelTime no
   return {};
 }
 
-LookupResult Store::Get(std::string_view key) { return Lookup(key, Access::kFetch, 0); }
-
-LookupResult Store::GetAndTouch(std::string_view key, RelTime exptime) {
-  return Lookup(key, Access::kFetchAndTouch, exptime);
+void Store::Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    hashes[i] = HashKey(keys[i]);
+    table_.PrefetchBucket(hashes[i]);
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::lock_guard lock(locks_.ForHash(hashes[i]));
+    const ItemHandle h = table_.Head(hashes[i]);
+    if (!h) continue;
+    // Header and key, and the value of a small item. Resolve only computes an address; under
+    // the lock, so the handle cannot be freed and its page slot reused meanwhile.
+    const char* item = reinterpret_cast<const char*>(allocator_.Resolve(h));
+    __builtin_prefetch(item);
+    __builtin_prefetch(item + 64);
+    __builtin_prefetch(item + 128);
+  }
 }
 
-LookupResult Store::Peek(std::string_view key) { return Lookup(key, Access::kPeek, 0); }
-
-LookupResult Store::Lookup(std::string_view key, Access access, RelTime exptime) {
-  const uint32_t hash = HashKey(key);
+LookupResult Store::Lookup(std::string_view key, uint32_t hash, Access access, RelTime exptime) {
   const RelTime now = clock_->Now();
   std::lock_guard lock(locks_.ForHash(hash));
   MissReason why;

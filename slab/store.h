@@ -33,6 +33,7 @@
 #include "slab/hash_table.h"
 #include "slab/item_header.h"
 #include "slab/item_locks.h"
+#include "slab/murmur3.h"
 #include "slab/item_ref.h"
 #include "slab/reservation.h"
 #include "slab/size_class_table.h"
@@ -96,11 +97,29 @@ class Store {
                          RelTime exptime);
 
   // get/gets: marks the item fetched and active and records the access time.
-  LookupResult Get(std::string_view key);
+  LookupResult Get(std::string_view key) { return Lookup(key, HashKey(key), Access::kFetch, 0); }
   // gat/gats: Get plus a new exptime; the CAS is unchanged.
-  LookupResult GetAndTouch(std::string_view key, RelTime exptime);
+  LookupResult GetAndTouch(std::string_view key, RelTime exptime) {
+    return Lookup(key, HashKey(key), Access::kFetchAndTouch, exptime);
+  }
+
+  // Multigets. A lookup costs two cache misses (the bucket, then the item), ~100 ns each,
+  // more than the rest of the lookup; taken one key after another they never overlap.
+  // Prefetch() hashes a batch of keys into `hashes` and asks the CPU for every bucket, then
+  // (under each key's item lock) for the first item of every chain, so the misses of the
+  // batch overlap; Get/GetAndTouch with the hash then find them in the cache. It changes no
+  // state and no result: only timing. REQUIRES: hashes has room for keys.size().
+  static constexpr size_t kPrefetchBatch = 16;
+  void Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const;
+  // Get/GetAndTouch for a key whose HashKey() is `hash` (from Prefetch).
+  LookupResult Get(std::string_view key, uint32_t hash) {
+    return Lookup(key, hash, Access::kFetch, 0);
+  }
+  LookupResult GetAndTouch(std::string_view key, uint32_t hash, RelTime exptime) {
+    return Lookup(key, hash, Access::kFetchAndTouch, exptime);
+  }
   // Like Get without access marking (still reports and reaps expired/flushed items).
-  LookupResult Peek(std::string_view key);
+  LookupResult Peek(std::string_view key) { return Lookup(key, HashKey(key), Access::kPeek, 0); }
   // touch: new exptime, access marking; CAS unchanged.
   TouchResult Touch(std::string_view key, RelTime exptime);
   // delete; a nonzero `cas` must match the item's CAS (else kExists).
@@ -181,7 +200,7 @@ class Store {
   enum class Access { kPeek, kFetch, kFetchAndTouch };
 
   // --- store.cc: operations. Functions named *Locked REQUIRE the item lock of `hash`.
-  LookupResult Lookup(std::string_view key, Access access, RelTime exptime);
+  LookupResult Lookup(std::string_view key, uint32_t hash, Access access, RelTime exptime);
   ItemHandle FindLiveLocked(uint32_t hash, std::string_view key, RelTime now, MissReason* why);
   StoreStatus LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
                          const LinkOptions& options, RelTime now, uint64_t* new_cas);

@@ -119,6 +119,8 @@ void Connection::HandleReadable() {
       return;
     }
     if (n == -1) break;
+    if (protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0)
+      dispatcher_.PrefetchPipelined(in_.data());
     if (!Run()) return;
     if (!filled || yielded_) break;
   }

@@ -4,14 +4,14 @@
 namespace slabd::server {
 
 slab::LookupResult CountedLookup(ServerContext& ctx, ThreadStats& st, std::string_view key,
-                                 bool touch, slab::RelTime exptime) {
+                                 uint32_t hash, bool touch, slab::RelTime exptime) {
   slab::LookupResult r;
   if (touch) {
     st.cmd_touch.Add();
-    r = ctx.store.GetAndTouch(key, exptime);
+    r = ctx.store.GetAndTouch(key, hash, exptime);
   } else {
     st.cmd_get.Add();
-    r = ctx.store.Get(key);
+    r = ctx.store.Get(key, hash);
   }
   if (ctx.prefix_stats.enabled()) ctx.prefix_stats.RecordGet(key, bool(r.item));
   if (!r.item) {

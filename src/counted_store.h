@@ -19,10 +19,16 @@
 
 namespace slabd::server {
 
-// `touch`: a get-and-touch setting `exptime`; otherwise a plain get.
+// `touch`: a get-and-touch setting `exptime`; otherwise a plain get. `hash` is the key's
+// slab::HashKey (from Store::Prefetch).
 [[nodiscard]] slab::LookupResult CountedLookup(ServerContext& ctx, ThreadStats& stats,
-                                               std::string_view key, bool touch,
+                                               std::string_view key, uint32_t hash, bool touch,
                                                slab::RelTime exptime);
+[[nodiscard]] inline slab::LookupResult CountedLookup(ServerContext& ctx, ThreadStats& stats,
+                                                      std::string_view key, bool touch,
+                                                      slab::RelTime exptime) {
+  return CountedLookup(ctx, stats, key, slab::HashKey(key), touch, exptime);
+}
 
 // Links `pending.reservation` (consumed) with its mode and CAS.
 [[nodiscard]] slab::LinkResult CountedLink(ServerContext& ctx, ThreadStats& stats,

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <span>
 
 #include "proto/text_writer.h"
 #include "src/counted_store.h"
@@ -88,28 +91,74 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
   return {};
 }
 
+void TextDispatcher::PrefetchPipelined(std::string_view input) {
+  std::array<std::string_view, slab::Store::kPrefetchBatch> keys;
+  size_t n = 0;
+  while (n < keys.size()) {
+    const void* newline = std::memchr(input.data(), '\n', input.size());
+    if (newline == nullptr) break;
+    const size_t length = static_cast<size_t>(static_cast<const char*>(newline) - input.data());
+    std::string_view line = input.substr(0, length);
+    input.remove_prefix(length + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view key;
+    if (line.starts_with("get ")) {
+      key = line.substr(4);
+    } else if (line.starts_with("gets ")) {
+      key = line.substr(5);
+    } else {
+      continue;  // another command, or a data block
+    }
+    // One key only: a multiget prefetches its own keys in batches (Retrieve).
+    if (key.empty() || key.size() > slab::kMaxKeyLength ||
+        key.find(' ') != std::string_view::npos) {
+      break;
+    }
+    keys[n++] = key;
+  }
+  if (n < 2) return;  // nothing to overlap
+  std::array<uint32_t, slab::Store::kPrefetchBatch> hashes;
+  ctx_.store.Prefetch(std::span(keys.data(), n), hashes.data());
+}
+
 DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out,
                                          size_t resume_from, uint64_t output_limit) {
   const bool touch = req.command == TextCommand::kGat || req.command == TextCommand::kGats;
   const bool with_cas = req.command == TextCommand::kGets || req.command == TextCommand::kGats;
   const slab::RelTime exptime = touch ? slab::ToRelExptime(req.exptime, ctx_.clock) : 0;
+  // Keys go to the store in batches so their cache misses overlap (Store::Prefetch).
+  std::array<std::string_view, slab::Store::kPrefetchBatch> batch;
+  std::array<uint32_t, slab::Store::kPrefetchBatch> hashes;
   size_t index = 0;
-  for (std::string_view key : req.keys) {
-    if (index++ < resume_from) continue;
-    // UDP: memcached answers each key of a multiget as its own response object (the
-    // last one carries END); TCP ignores the boundary.
-    if (index > 1) out.EndMessage();
-    if (out.pending_bytes() > output_limit) return {NextStep::kSuspend, 0, index - 1};
-    slab::LookupResult r = CountedLookup(ctx_, worker_.stats, key, touch, exptime);
-    if (!r.item) continue;
-    std::string_view value = r.item.value();
-    if (with_cas) {
-      proto::AppendValueHeaderCas(out.text(), key, r.item.flags(), value.size(), r.item.cas());
+  auto it = req.keys.begin();
+  const auto end = req.keys.end();
+  for (; it != end && index < resume_from; ++it) ++index;
+  while (it != end) {
+    size_t n = 0;
+    for (; it != end && n < batch.size(); ++it) batch[n++] = *it;
+    if (n > 1) {
+      ctx_.store.Prefetch(std::span(batch.data(), n), hashes.data());
     } else {
-      proto::AppendValueHeader(out.text(), key, r.item.flags(), value.size());
+      hashes[0] = slab::HashKey(batch[0]);
     }
-    out.AppendValue(value, std::move(r.item));
-    out.Append("\r\n");
+    for (size_t i = 0; i < n; ++i) {
+      const std::string_view key = batch[i];
+      // UDP: memcached answers each key of a multiget as its own response object (the
+      // last one carries END); TCP ignores the boundary.
+      if (index++ > 0) out.EndMessage();
+      if (out.pending_bytes() > output_limit) return {NextStep::kSuspend, 0, index - 1};
+      slab::LookupResult r = CountedLookup(ctx_, worker_.stats, key, hashes[i], touch, exptime);
+      if (!r.item) continue;
+      std::string_view value = r.item.value();
+      if (with_cas) {
+        proto::AppendValueHeaderCas(out.text(), key, r.item.flags(), value.size(),
+                                    r.item.cas());
+      } else {
+        proto::AppendValueHeader(out.text(), key, r.item.flags(), value.size());
+      }
+      out.AppendValue(value, std::move(r.item));
+      out.Append("\r\n");
+    }
   }
   out.Append(proto::kEnd);
   return {};

@@ -41,6 +41,11 @@ class TextDispatcher {
   void FinishStore(PendingStore& pending, bool chunk_ok, OutputQueue& out);
   // A request the parser rejected: `line` (without CRLF) unless noreply.
   void Reject(std::string_view line, bool noreply, OutputQueue& out);
+  // A hint, called with the unparsed input after a read: the keys of the pipelined
+  // single-key get/gets lines at its start (up to Store::kPrefetchBatch) are prefetched
+  // together (Store::Prefetch), so the lookups that follow find them in the cache. Changes
+  // nothing observable; any bytes are safe (data blocks scanned as lines are harmless).
+  void PrefetchPipelined(std::string_view input);
 
  private:
   DispatchOutcome Retrieve(const proto::TextRequest& req, OutputQueue& out, size_t resume_from,

@@ -3,6 +3,7 @@
 #include "proto/text_writer.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace slabd::proto {
 namespace {
@@ -27,30 +28,59 @@ void AppendIntegerStat(std::string& out, std::string_view name, Int value) {
   out.append("\r\n");
 }
 
-void AppendValuePrefix(std::string& out, std::string_view key, uint32_t flags,
-                       uint32_t value_len) {
-  out.append("VALUE ");
-  out.append(key);
-  out.push_back(' ');
-  AppendDecimal(out, flags);
-  out.push_back(' ');
-  AppendDecimal(out, value_len);
+// Writes `value` in decimal at `q` (at most 20 bytes) and returns the end.
+char* PutDecimal(char* q, uint64_t value) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) *q++ = digits[--n];
+  return q;
+}
+
+// "VALUE <key> <flags> <bytes>[ <cas>]\r\n", composed in a stack buffer and appended once:
+// the header of every hit, so one capacity check instead of seven.
+void AppendValueLine(std::string& out, std::string_view key, uint32_t flags, uint32_t value_len,
+                     const uint64_t* cas) {
+  constexpr std::string_view kValue = "VALUE ";
+  char tail[64];  // " <flags> <bytes> <cas>\r\n": at most 1 + 10 + 1 + 10 + 1 + 20 + 2 bytes
+  char* q = tail;
+  *q++ = ' ';
+  q = PutDecimal(q, flags);
+  *q++ = ' ';
+  q = PutDecimal(q, value_len);
+  if (cas != nullptr) {
+    *q++ = ' ';
+    q = PutDecimal(q, *cas);
+  }
+  *q++ = '\r';
+  *q++ = '\n';
+  const size_t tail_len = static_cast<size_t>(q - tail);
+  char line[320];
+  if (kValue.size() + key.size() + tail_len > sizeof(line)) {  // keys are at most 250 bytes
+    out.append(kValue);
+    out.append(key);
+    out.append(tail, tail_len);
+    return;
+  }
+  std::memcpy(line, kValue.data(), kValue.size());
+  std::memcpy(line + kValue.size(), key.data(), key.size());
+  std::memcpy(line + kValue.size() + key.size(), tail, tail_len);
+  out.append(line, kValue.size() + key.size() + tail_len);
 }
 
 }  // namespace
 
 void AppendValueHeader(std::string& out, std::string_view key, uint32_t flags,
                        uint32_t value_len) {
-  AppendValuePrefix(out, key, flags, value_len);
-  out.append("\r\n");
+  AppendValueLine(out, key, flags, value_len, nullptr);
 }
 
 void AppendValueHeaderCas(std::string& out, std::string_view key, uint32_t flags,
                           uint32_t value_len, uint64_t cas) {
-  AppendValuePrefix(out, key, flags, value_len);
-  out.push_back(' ');
-  AppendDecimal(out, cas);
-  out.append("\r\n");
+  AppendValueLine(out, key, flags, value_len, &cas);
 }
 
 void AppendLine(std::string& out, std::string_view line) {

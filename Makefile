@@ -1,6 +1,6 @@
 # slabd — hand-written GNU Makefile.
 #
-#   make            release build (-O2) of ./slabd
+#   make            release build (-O2) of ./slabd and the load driver ./slabd-bench
 #   make debug      assertions on, -O0: build/debug/slabd
 #   make run        install missing packages (as root), build, run on 127.0.0.1:11211
 #   make check      install missing packages (as root), build, run every test
@@ -65,17 +65,19 @@ endif
 PROTO_SRCS := $(wildcard proto/*.cc)
 SLAB_SRCS := $(wildcard slab/*.cc)
 SRC_SRCS := $(filter-out src/main.cc,$(wildcard src/*.cc))
+BENCH_SRCS := $(filter-out src/bench/main.cc,$(wildcard src/bench/*.cc))
 UNIT_SRCS := $(wildcard t/unit/*/*_test.cc)
 
 PROTO_OBJS := $(PROTO_SRCS:%.cc=$(OUT)/%.o)
 SLAB_OBJS := $(SLAB_SRCS:%.cc=$(OUT)/%.o)
 SRC_OBJS := $(SRC_SRCS:%.cc=$(OUT)/%.o)
+BENCH_OBJS := $(BENCH_SRCS:%.cc=$(OUT)/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.cc=$(OUT)/%.o)
 
 .PHONY: all debug run check test deps test-deps clean distclean install uninstall unit check-layering asan fuzz
 .DEFAULT_GOAL := all
 
-all: slabd
+all: slabd slabd-bench
 
 debug:
 	$(MAKE) BUILD=debug build/debug/slabd
@@ -118,7 +120,7 @@ run: deps
 check: test-deps
 	@$(MAKE) --no-print-directory test
 
-test: slabd $(OUT)/unit_tests
+test: slabd slabd-bench $(OUT)/unit_tests
 	@t/run_tests.sh $(OUT)/unit_tests ./slabd
 
 unit: $(OUT)/unit_tests
@@ -138,7 +140,22 @@ slabd: $(OUT)/slabd
 $(OUT)/slabd: $(OUT)/src/main.o $(OUT)/libsrc.a $(OUT)/libproto.a $(OUT)/libslab.a
 	$(CXX) -o $@ $^ $(SERVER_LIBS)
 
-$(OUT)/unit_tests: $(UNIT_OBJS) $(OUT)/libsrc.a $(OUT)/libproto.a $(OUT)/libslab.a
+# The load driver (src/bench/, issue 6); --engine drives slab/ in-process.
+slabd-bench: $(OUT)/slabd-bench
+	cp $< $@.tmp && mv -f $@.tmp $@
+
+$(OUT)/slabd-bench: $(OUT)/src/bench/main.o $(OUT)/libbench.a $(OUT)/libsrc.a $(OUT)/libproto.a \
+  $(OUT)/libslab.a
+	$(CXX) -o $@ $^ $(SERVER_LIBS)
+
+# The no-storage ceiling server of the benchmarks (scripts/bench/ceiling builds it on demand):
+# one standalone file, no project code, no libraries.
+$(OUT)/bench-ceiling: scripts/bench/ceiling.cc
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++20 $(WARN) -o $@ $<
+
+$(OUT)/unit_tests: $(UNIT_OBJS) $(OUT)/libbench.a $(OUT)/libsrc.a $(OUT)/libproto.a \
+  $(OUT)/libslab.a
 	$(CXX) -o $@ $^ $(GTEST_LIBS) $(SERVER_LIBS)
 
 $(OUT)/libproto.a: $(PROTO_OBJS)
@@ -150,6 +167,10 @@ $(OUT)/libslab.a: $(SLAB_OBJS)
 	ar rcs $@ $^
 
 $(OUT)/libsrc.a: $(SRC_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/libbench.a: $(BENCH_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -192,7 +213,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
-	rm -rf build slabd
+	rm -rf build slabd slabd-bench
 
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache aclocal.m4

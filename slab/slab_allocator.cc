@@ -36,7 +36,10 @@ SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
   slot_capacity_ = static_cast<uint32_t>(std::min(needed, addressable));
   tables_.push_back(std::make_unique<PageEntry[]>(slot_capacity_));
   pages_.store(tables_.back().get(), std::memory_order_release);
-  pools_.resize(classes_->num_slab_classes() + 2);
+  pools_ = std::make_unique<ClassPool[]>(classes_->num_slab_classes() + 1);
+  for (int id = 1; id <= classes_->num_slab_classes(); ++id) {
+    pools_[id].per_page = page_size_ / classes_->chunk_size(ClassId{static_cast<uint8_t>(id)});
+  }
 }
 
 SlabAllocator::~SlabAllocator() {
@@ -67,7 +70,10 @@ bool SlabAllocator::GrowPageTableLocked() {
   return true;
 }
 
-bool SlabAllocator::NewPageLocked(ClassId cls, ClassPool& pool) {
+// Called with the class lock held, so no other thread of this class carves or takes a page
+// meanwhile: a class never takes two pages for one exhausted one.
+bool SlabAllocator::NewPage(ClassId cls, ClassPool& pool) {
+  std::lock_guard lock(mu_);
   if (pool.pages > 0 && malloced_ + page_size_ > max_bytes_) return false;
   const uint32_t slot = TakeSlotLocked();
   if (slot == 0) return false;
@@ -87,82 +93,88 @@ bool SlabAllocator::NewPageLocked(ClassId cls, ClassPool& pool) {
 
 ItemHandle SlabAllocator::AllocChunk(ClassId cls) {
   assert(classes_->IsSlabClass(cls));
-  std::lock_guard lock(mu_);
   ClassPool& pool = pools_[cls.v];
-  if (pool.free_head) {
-    const ItemHandle h = pool.free_head;
-    ItemHeader* it = Resolve(h);
-    assert(it->bits & kItemFree);
-    pool.free_head = it->h_next;
-    --pool.free_count;
-    ResetHeader(it);
-    return h;
+  ItemHandle h;
+  {
+    std::lock_guard lock(pool.mu);
+    if (pool.free_head) {
+      h = pool.free_head;
+      const ItemHeader* it = Resolve(h);
+      assert(it->bits & kItemFree);
+      pool.free_head = it->h_next;
+      --pool.free_count;
+    } else {
+      if ((pool.pages == 0 || pool.carve_next >= pool.per_page) && !NewPage(cls, pool)) return {};
+      h = MakeHandle(pool.carve_slot, pool.carve_next++);
+    }
   }
-  const uint32_t per_page = page_size_ / classes_->chunk_size(cls);
-  if ((pool.pages == 0 || pool.carve_next >= per_page) && !NewPageLocked(cls, pool)) return {};
-  const ItemHandle h = MakeHandle(pool.carve_slot, pool.carve_next++);
-  ResetHeader(Resolve(h));
+  ResetHeader(Resolve(h));  // the chunk is ours alone now: no lock needed
   return h;
 }
 
 ItemHandle SlabAllocator::AllocLarge(uint64_t total) {
   const uint64_t charge = RoundUp(total, kLargeItemGranularity);
-  const ClassId large = classes_->large_class();
   uint32_t slot;
   {
     std::lock_guard lock(mu_);
-    ClassPool& pool = pools_[large.v];
     // Over budget only while no large item exists (see the header): at most one is over.
-    if (malloced_ + charge > max_bytes_ && pool.pages > 0) return {};
+    if (malloced_ + charge > max_bytes_ && large_items_ > 0) return {};
     slot = TakeSlotLocked();
     if (slot == 0) return {};
     // Reserved while malloc runs outside the lock; counting the item now keeps a concurrent
     // AllocLarge from taking the over-budget exception too.
     malloced_ += charge;
-    ++pool.pages;
-    pool.large_bytes += charge;
+    ++large_items_;
+    large_bytes_ += charge;
   }
   void* mem = std::malloc(total);
   std::lock_guard lock(mu_);
   if (mem == nullptr) {
-    ClassPool& pool = pools_[large.v];
     malloced_ -= charge;
-    --pool.pages;
-    pool.large_bytes -= charge;
+    --large_items_;
+    large_bytes_ -= charge;
     ++malloc_fails_;
     free_slots_.push_back(slot);
     return {};
   }
-  table()[slot] = PageEntry{static_cast<char*>(mem), static_cast<uint32_t>(charge), large};
+  table()[slot] =
+      PageEntry{static_cast<char*>(mem), static_cast<uint32_t>(charge), classes_->large_class()};
   ResetHeader(mem);
   return MakeHandle(slot, 0);
 }
 
-void SlabAllocator::Free(ItemHandle h) {
-  const uint32_t slot = h.v >> chunk_bits_;
-  void* release = nullptr;
+void SlabAllocator::FreeLarge(uint32_t slot) {
+  void* release;
   {
     std::lock_guard lock(mu_);
     PageEntry& e = table()[slot];
-    ClassPool& pool = pools_[e.cls.v];
-    ItemHeader* it = Resolve(h);
-    assert(it->refcount.load(std::memory_order_relaxed) == 0);
-    assert(!(it->bits & (kItemLinked | kItemFree)));
-    if (e.cls == classes_->large_class()) {
-      release = e.base;
-      malloced_ -= e.chunk_size;
-      pool.large_bytes -= e.chunk_size;
-      --pool.pages;
-      e = PageEntry{};
-      free_slots_.push_back(slot);
-    } else {
-      it->bits = kItemFree;
-      it->h_next = pool.free_head;
-      pool.free_head = h;
-      ++pool.free_count;
-    }
+    release = e.base;
+    malloced_ -= e.chunk_size;
+    large_bytes_ -= e.chunk_size;
+    --large_items_;
+    e = PageEntry{};
+    free_slots_.push_back(slot);
   }
   std::free(release);
+}
+
+// The caller owns the item (refcount 0), so its page-table entry cannot change under this
+// lock-free read; a slab chunk then needs only its class's lock.
+void SlabAllocator::Free(ItemHandle h) {
+  const ClassId cls = ClassOf(h);
+  ItemHeader* it = Resolve(h);
+  assert(it->refcount.load(std::memory_order_relaxed) == 0);
+  assert(!(it->bits & (kItemLinked | kItemFree)));
+  if (cls == classes_->large_class()) {
+    FreeLarge(h.v >> chunk_bits_);
+    return;
+  }
+  ClassPool& pool = pools_[cls.v];
+  it->bits = kItemFree;
+  std::lock_guard lock(pool.mu);
+  it->h_next = pool.free_head;
+  pool.free_head = h;
+  ++pool.free_count;
 }
 
 void SlabAllocator::Unref(ItemHandle h, ItemHeader* it) {
@@ -174,18 +186,20 @@ uint32_t SlabAllocator::ChunksPerPage(ClassId cls) const {
 }
 
 SlabAllocator::Usage SlabAllocator::UsageOf(ClassId cls) const {
-  std::lock_guard lock(mu_);
-  const ClassPool& pool = pools_[cls.v];
   Usage u;
-  u.total_pages = pool.pages;
-  if (!classes_->IsSlabClass(cls)) {
-    u.total_chunks = pool.pages;
-    u.bytes = pool.large_bytes;
+  if (cls == classes_->large_class()) {
+    std::lock_guard lock(mu_);
+    u.total_pages = large_items_;
+    u.total_chunks = large_items_;
+    u.bytes = large_bytes_;
     return u;
   }
-  const uint32_t per_page = ChunksPerPage(cls);
-  u.total_chunks = static_cast<uint64_t>(pool.pages) * per_page;
-  u.free_chunks = pool.free_count + (pool.pages > 0 ? per_page - pool.carve_next : 0);
+  if (!classes_->IsSlabClass(cls)) return u;
+  const ClassPool& pool = pools_[cls.v];
+  std::lock_guard lock(pool.mu);
+  u.total_pages = pool.pages;
+  u.total_chunks = static_cast<uint64_t>(pool.pages) * pool.per_page;
+  u.free_chunks = pool.free_count + (pool.pages > 0 ? pool.per_page - pool.carve_next : 0);
   u.bytes = static_cast<uint64_t>(pool.pages) * page_size_;
   return u;
 }

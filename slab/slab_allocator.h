@@ -30,11 +30,20 @@
 //
 // The allocator never evicts: it answers "no memory" and the Store decides what to evict.
 //
-// Thread safety: Alloc*/Free/Unref/Usage, the budget and counters take mu_ (the innermost lock of
-// the engine: item lock -> LRU lock -> allocator lock). Resolve/ClassOf read the page table
-// without a lock: an entry is written (under mu_) before its handle is handed out, and every
-// handle reaches another thread through a lock hand-off, which also orders the load of the
-// current table after the store that published it.
+// Thread safety: two levels of locks, both inside every other lock of the engine (item lock ->
+// LRU lock -> class lock -> mu_).
+//  * Each slab class has its own mutex (ClassPool::mu, on its own cache lines) guarding its
+//    freelist, free count, page count and carve position. AllocChunk and Free/Unref of a slab
+//    chunk take only that lock, so a set that reuses or carves a chunk of its class never touches
+//    a global line.
+//  * mu_ guards the budget, malloced_/malloc_fails_, page-table writes, slot recycling and the
+//    large-item counts. AllocChunk takes it (nested, class lock -> mu_) only when its class needs
+//    a new page; AllocLarge, Free of a large item and the budget/counter accessors take it alone.
+//    Never take a class lock while holding mu_.
+// Resolve/ClassOf read the page table without a lock: an entry is written (under mu_) before its
+// handle is handed out, and every handle reaches another thread through a lock hand-off, which
+// also orders the load of the current table after the store that published it. Free uses the
+// same lock-free read to find the class of the chunk it returns.
 #ifndef SLABD_SLAB_SLAB_ALLOCATOR_H_
 #define SLABD_SLAB_SLAB_ALLOCATOR_H_
 
@@ -105,21 +114,27 @@ class SlabAllocator {
     uint32_t chunk_size = 0;  // large items: the charged size
     ClassId cls;
   };
-  struct ClassPool {
+  // One slab class's chunks, aligned to a 64-byte cache line so that no two classes share
+  // one (the freelists of different classes do not false-share). Fields other than mu and per_page are GUARDED_BY(mu);
+  // per_page is set at construction.
+  struct alignas(64) ClassPool {
+    mutable std::mutex mu;
     ItemHandle free_head;     // freelist linked through ItemHeader::h_next
-    uint64_t free_count = 0;
     uint32_t pages = 0;
+    uint64_t free_count = 0;
     uint32_t carve_slot = 0;  // newest page; chunks [carve_next, per_page) never handed out
     uint32_t carve_next = 0;
-    uint64_t large_bytes = 0;  // large class only
+    uint32_t per_page = 0;    // chunks per page
   };
 
   ItemHandle MakeHandle(uint32_t slot, uint32_t chunk) const {
     return ItemHandle{(slot << chunk_bits_) | chunk};
   }
-  bool NewPageLocked(ClassId cls, ClassPool& pool);  // REQUIRES: mu_ held
-  uint32_t TakeSlotLocked();                         // REQUIRES: mu_ held; 0 if full
-  bool GrowPageTableLocked();                        // REQUIRES: mu_ held; false if at the cap
+  // REQUIRES: pool.mu held, mu_ not held (takes it).
+  bool NewPage(ClassId cls, ClassPool& pool);
+  void FreeLarge(uint32_t slot);  // REQUIRES: mu_ not held (takes it)
+  uint32_t TakeSlotLocked();      // REQUIRES: mu_ held; 0 if full
+  bool GrowPageTableLocked();     // REQUIRES: mu_ held; false if at the cap
   PageEntry* table() const { return pages_.load(std::memory_order_relaxed); }
 
   const SizeClassTable* classes_;
@@ -134,11 +149,15 @@ class SlabAllocator {
   std::vector<std::unique_ptr<PageEntry[]>> tables_;  // GUARDED_BY(mu_), every generation
   uint32_t slot_capacity_ = 0;            // GUARDED_BY(mu_), entries in the current table
   uint64_t max_bytes_;                    // GUARDED_BY(mu_)
-  std::vector<ClassPool> pools_;          // GUARDED_BY(mu_), indexed by ClassId::v
+  uint64_t large_items_ = 0;              // GUARDED_BY(mu_), live large items
+  uint64_t large_bytes_ = 0;              // GUARDED_BY(mu_), their charges
   std::vector<uint32_t> free_slots_;      // GUARDED_BY(mu_), recycled large-item slots
   uint32_t next_slot_ = 1;                // GUARDED_BY(mu_)
   uint64_t malloced_ = 0;                 // GUARDED_BY(mu_)
   uint64_t malloc_fails_ = 0;             // GUARDED_BY(mu_)
+
+  // Indexed by ClassId::v (slab classes 1..n; entry 0 unused). Each entry has its own lock.
+  std::unique_ptr<ClassPool[]> pools_;
 };
 
 }  // namespace slabd::slab

@@ -1,11 +1,14 @@
 // SlabAllocator: lazy carving, freelist reuse, the budget and its first-page exception, large
-// items, and handles that resolve to distinct, correctly sized chunks.
+// items, handles that resolve to distinct, correctly sized chunks, and per-class locking under
+// concurrent allocation, freeing and page taking.
 #include "slab/slab_allocator.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "slab/item_header.h"
@@ -132,6 +135,100 @@ TEST_F(SlabAllocatorTest, LargeItemsAreChargedInPagesOf4096AndReturned) {
   alloc_.Unref(h, it);
   EXPECT_EQ(alloc_.total_malloced(), 0u);
   EXPECT_TRUE(alloc_.AllocLarge(8192));
+}
+
+// Per-class locks: two threads share class 1, one uses class 2, and a fourth keeps taking pages
+// of the largest class (raising the budget a page at a time, so the page table grows too) while
+// they run. Every chunk carries its owner's tag while held, so a chunk handed out twice shows up
+// as a clobbered tag; afterwards every class's counts add up, and draining a freelist yields
+// exactly its free count of distinct chunks (nothing lost, nothing on it twice).
+TEST_F(SlabAllocatorTest, ConcurrentAllocAndFreeOnSeveralClassesKeepsAccountingExact) {
+  const ClassId kSecond{2};
+  const ClassId kBig{static_cast<uint8_t>(classes_.num_slab_classes())};  // 2 chunks per page
+  constexpr int kRounds = 20000;
+  constexpr int kBatch = 64;  // more than one page of class 1, so its threads take pages too
+  constexpr size_t kMaxBig = 4000;
+  std::atomic<uint64_t> clobbered{0};
+  std::atomic<int> waiting{4};  // start together, or a thread may be done before the next runs
+  std::atomic<int> running{3};
+  auto start = [&] {
+    --waiting;
+    while (waiting > 0) std::this_thread::yield();
+  };
+
+  auto churn = [&](ClassId cls, uint64_t id) {
+    std::vector<ItemHandle> held;
+    start();
+    for (int round = 0; round < kRounds; ++round) {
+      for (int i = 0; i < kBatch; ++i) {
+        const ItemHandle h = alloc_.AllocChunk(cls);
+        if (!h) break;  // the page taker spent the budget: fine, free and retry
+        alloc_.Resolve(h)->cas = id << 32 | held.size();
+        held.push_back(h);
+      }
+      for (size_t i = 0; i < held.size(); ++i) {
+        ItemHeader* it = alloc_.Resolve(held[i]);
+        if (it->cas != (id << 32 | i) || alloc_.ClassOf(held[i]) != cls) ++clobbered;
+        alloc_.Free(held[i]);
+      }
+      held.clear();
+    }
+    --running;
+  };
+  std::vector<ItemHandle> big;
+  auto take_pages = [&] {
+    start();
+    while (running > 0 && big.size() < kMaxBig) {
+      const ItemHandle h = alloc_.AllocChunk(kBig);
+      if (!h) {
+        alloc_.SetMaxBytes(alloc_.max_bytes() + 4096);
+        continue;
+      }
+      alloc_.Resolve(h)->cas = 3ull << 32 | big.size();
+      big.push_back(h);
+    }
+  };
+
+  std::vector<std::thread> threads;
+  threads.emplace_back(churn, kFirst, 0);
+  threads.emplace_back(churn, kFirst, 1);
+  threads.emplace_back(churn, kSecond, 2);
+  threads.emplace_back(take_pages);
+  for (std::thread& t : threads) t.join();
+
+  EXPECT_EQ(clobbered.load(), 0u);
+  EXPECT_EQ(alloc_.malloc_fails(), 0u);
+  EXPECT_GT(big.size(), 10u);
+  std::set<uintptr_t> chunks;
+  for (size_t i = 0; i < big.size(); ++i) {
+    ItemHeader* it = alloc_.Resolve(big[i]);
+    EXPECT_EQ(it->cas, 3ull << 32 | i);
+    EXPECT_TRUE(chunks.insert(reinterpret_cast<uintptr_t>(it)).second);
+  }
+  const SlabAllocator::Usage ub = alloc_.UsageOf(kBig);
+  EXPECT_EQ(ub.total_chunks - ub.free_chunks, big.size());
+
+  uint64_t class_bytes = 0;
+  for (int id = 1; id <= classes_.num_slab_classes(); ++id) {
+    class_bytes += alloc_.UsageOf(ClassId{static_cast<uint8_t>(id)}).bytes;
+  }
+  EXPECT_EQ(alloc_.total_malloced(), class_bytes);
+
+  // No new pages from here on, so each churned class can hand out exactly its free chunks.
+  alloc_.SetMaxBytes(alloc_.total_malloced());
+  for (const ClassId cls : {kFirst, kSecond}) {
+    const SlabAllocator::Usage u = alloc_.UsageOf(cls);
+    EXPECT_GT(u.total_pages, 0u);
+    EXPECT_EQ(u.free_chunks, u.total_chunks) << "class " << int{cls.v};
+    for (uint64_t i = 0; i < u.free_chunks; ++i) {
+      const ItemHandle h = alloc_.AllocChunk(cls);
+      ASSERT_TRUE(h) << "class " << int{cls.v} << " chunk " << i;
+      EXPECT_EQ(alloc_.ClassOf(h), cls);
+      EXPECT_TRUE(chunks.insert(reinterpret_cast<uintptr_t>(alloc_.Resolve(h))).second);
+    }
+    EXPECT_FALSE(alloc_.AllocChunk(cls)) << "class " << int{cls.v};
+    EXPECT_EQ(alloc_.UsageOf(cls).free_chunks, 0u);
+  }
 }
 
 }  // namespace

@@ -124,7 +124,8 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
       break;
   }
   ItemHeader* it = allocator_.Resolve(h);
-  it->cas = *new_cas = options.explicit_cas != 0 ? options.explicit_cas : NextCas();
+  it->cas = *new_cas =
+      options.explicit_cas != 0 ? options.explicit_cas : NextCas(locks_.StripeOf(hash));
   // A combined (append/prepend) item keeps the old item's base64-key mark (memcached's
   // fresh item drops it and then prints the raw key bytes; README "Differences" 12).
   if (options.key_binary) it->bits |= kItemKeyBinary;
@@ -231,7 +232,7 @@ MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
     const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), 0), locks_.StripeOf(hash));
     if (a.status == AllocStatus::kOk) {
       ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), key, 0, 0, 0, now);
-      fresh->cas = o.explicit_cas != 0 ? o.explicit_cas : NextCas();
+      fresh->cas = o.explicit_cas != 0 ? o.explicit_cas : NextCas(locks_.StripeOf(hash));
       if (o.key_binary) fresh->bits |= kItemKeyBinary;
       InsertLocked(hash, a.handle, now);  // the table owns the allocation's reference
       h = a.handle;
@@ -299,7 +300,7 @@ DeleteResult Store::MarkStale(std::string_view key, uint64_t cas, bool check_cas
   if (CasMismatch(*it, cas, check_cas)) return {DeleteStatus::kExists, cls};
   if (set_exptime) it->exptime.store(exptime, std::memory_order_relaxed);
   it->bits = static_cast<uint8_t>((it->bits | kItemStale) & ~kItemTokenSent);
-  it->cas = NextCas();
+  it->cas = NextCas(locks_.StripeOf(hash));
   return {DeleteStatus::kDeleted, cls};
 }
 
@@ -379,7 +380,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
   if (len <= it->value_len && it->refcount.load(std::memory_order_acquire) == 1) {
     std::memset(it->value_data(), ' ', it->value_len);
     std::memcpy(it->value_data(), digits, len);
-    it->cas = NextCas();
+    it->cas = NextCas(locks_.StripeOf(hash));
     if (new_exptime != nullptr) it->exptime.store(*new_exptime, std::memory_order_relaxed);
     return {ArithStatus::kOk, value, ReportedCas(it->cas), cls, exptime_before};
   }
@@ -389,7 +390,7 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
                                it->exptime.load(std::memory_order_relaxed),
                                static_cast<uint32_t>(len), now);
   std::memcpy(fresh->value_data(), digits, len);
-  fresh->cas = NextCas();
+  fresh->cas = NextCas(locks_.StripeOf(hash));
   // Like memcached's do_add_delta, the replacement is a fresh item without the stale and
   // token bits; unlike it, it keeps the base64-key mark (README "Differences" 12).
   fresh->bits = it->bits & kItemKeyBinary;
@@ -403,8 +404,20 @@ void Store::FlushAll(RelTime deadline) {
   const RelTime now = clock_->Now();
   if (deadline == 0 || deadline <= now) {
     // The CAS watermark hides items linked earlier in this very second, which the 1-second
-    // time comparison alone cannot.
-    oldest_cas_.store(cas_counter_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    // time comparison alone cannot. cas_counter_ is the top of every CasBlock reserved so far,
+    // so the watermark covers values stripes have not handed out yet; bumping the epoch makes
+    // each stripe drop its block before its next CAS, and the new block lies above the
+    // watermark (NextCas reads the epoch with acquire before it reserves). A store whose
+    // stripe has not seen the new epoch yet still uses the old block: it races with the flush
+    // exactly as a store racing with the watermark read does with a single counter, and is
+    // invalid when its value lies at or below the watermark. The watermark only rises (of two
+    // concurrent flushes the later reader of cas_counter_ wins).
+    const uint64_t watermark = cas_counter_.load(std::memory_order_relaxed);
+    uint64_t prev = oldest_cas_.load(std::memory_order_relaxed);
+    while (prev < watermark &&
+           !oldest_cas_.compare_exchange_weak(prev, watermark, std::memory_order_relaxed)) {
+    }
+    cas_epoch_.fetch_add(1, std::memory_order_release);
     oldest_live_.store(now > 0 ? now - 1 : 0, std::memory_order_relaxed);
   } else {
     oldest_live_.store(deadline - 1, std::memory_order_relaxed);

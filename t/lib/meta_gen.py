@@ -12,7 +12,11 @@ comparison exact yet insensitive to what legitimately differs:
   generator only ever sees A's values (its "logical" CAS values); a CAS it sends (C<cas>,
   classic `cas`) is a Cas token, rendered for A as-is and for B through the map. 0 and
   values >= UNSEEN_CAS (never handed out: counters stay far below in a run) are sent
-  unchanged to both.
+  unchanged to both. The map keeps equality, not order: slabd's CAS values rise per key
+  but their order ACROSS keys is not memcached's (per-stripe CAS blocks, README.md
+  "Differences" 15). The one ordered comparison, `ms ... I C<cas>` (stale store when the
+  CAS is older than the item's), therefore only gets a CAS of its own key (see
+  Episode.own_key_cas).
 * Time. `t<ttl>`, `l<secs>` and me's `exp=`/`la=` are compared within TIME_SLACK seconds
   (the two servers' clocks tick at different moments); -1 must be -1 on both sides.
 * Item size. me's `cls=`/`size=` are dropped: slabd has other slab classes and a 40-byte
@@ -160,6 +164,7 @@ class Episode:
         # this prefix of the key continues on the next line
         self.glue = [self.bkey[:self.bkey.index(b"\r\n") + 2]]
         self.key_cas = {}       # decoded key -> last logical CAS seen for it
+        self.key_hist = {}      # decoded key -> every logical CAS seen for it
         self.pool = []          # every logical CAS seen in this episode
 
     # -- helpers --
@@ -229,6 +234,17 @@ class Episode:
 
     def tok_cas(self, L, key):
         return Cas(L.encode(), self.cas_value(key))
+
+    def own_key_cas(self, toks, key):
+        """For `ms ... I`: a C<cas> handed out for another key (or for no key we know) has
+        no defined order against this key's CAS (slabd's per-stripe CAS blocks), so it
+        becomes this key's oldest known CAS, or an unseen one. Consumes no randomness."""
+        own = self.key_hist.get(key, set())
+        for t in toks:
+            if not isinstance(t, Cas) or t.value == 0 or t.value >= UNSEEN_CAS:
+                continue
+            if t.value not in own:
+                t.value = min(own) if own else UNSEEN_CAS + t.value % 1000
 
     def tok_ttl(self, L, key):
         return L.encode() + self.ttl()
@@ -308,6 +324,8 @@ class Episode:
             toks.insert(self.rng.randrange(len(toks) + 1), b"b")
         if self.chance(0.12):
             toks = self.corrupt(toks)
+        if b"I" in toks:
+            self.own_key_cas(toks, key)
         mode = None
         for t in toks:
             if isinstance(t, bytes) and t[:1] == b"M":
@@ -500,6 +518,7 @@ class Episode:
                 continue
             if key is not None:
                 self.key_cas[key] = cas
+                self.key_hist.setdefault(key, set()).add(cas)
             if cas not in self.pool:
                 self.pool.append(cas)
 

@@ -1,6 +1,9 @@
 // Exptime conversion, lazy expiry, touch/gat and flush_all, all on the fake clock.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+
 #include "slab/clock.h"
 #include "slab/store.h"
 #include "t/unit/slab/store_test_util.h"
@@ -96,6 +99,46 @@ TEST_F(ExpiryTest, ImmediateFlushHidesItemsFromTheSameSecond) {
   clock_.Advance(1);
   EXPECT_EQ(Lookup("c"), "3");
   EXPECT_EQ(store_->oldest_live(), FakeClock::kStart - 1);
+}
+
+TEST_F(ExpiryTest, ImmediateFlushRetiresCasBlocksTakenBeforeIt) {
+  StoreOptions o;
+  o.lock_power = 0;  // one stripe: "b" and "c" draw from the block "a" opened
+  Init(o);
+  Set("a", "1");
+  Set("b", "2");
+  store_->FlushAll(0);
+  EXPECT_EQ(Lookup("a"), std::nullopt);
+  Set("b", "3");  // same stripe, same key: its old block still had 62 values
+  Set("c", "4");
+  EXPECT_EQ(Lookup("b"), "3");
+  EXPECT_EQ(Lookup("c"), "4");
+  EXPECT_GT(CasOf("b"), 2u + Store::kCasBlock - 1);  // from a block above the watermark
+  EXPECT_GT(CasOf("c"), CasOf("b"));
+  // And again: each flush retires the block the previous one opened.
+  Set("d", "5");
+  store_->FlushAll(0);
+  EXPECT_EQ(Lookup("b"), std::nullopt);
+  EXPECT_EQ(Lookup("d"), std::nullopt);
+  Set("d", "6");
+  EXPECT_EQ(Lookup("d"), "6");
+}
+
+TEST_F(ExpiryTest, ImmediateFlushCoversEveryStripesUnusedBlock) {
+  StoreOptions o;
+  o.lock_power = 4;
+  Init(o);
+  for (int i = 0; i < 200; ++i) Set("k" + std::to_string(i), "v");  // opens every stripe
+  store_->FlushAll(0);
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_EQ(store_->Get("k" + std::to_string(i)).reason, MissReason::kFlushed) << i;
+  }
+  for (int i = 0; i < 200; i += 2) Set("k" + std::to_string(i), "w");
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_EQ(Lookup("k" + std::to_string(i)), i % 2 == 0 ? std::optional<std::string>("w")
+                                                          : std::nullopt)
+        << i;
+  }
 }
 
 TEST_F(ExpiryTest, FlushedItemsCannotBeTouchedAppendedOrIncremented) {

@@ -90,10 +90,93 @@ TEST_F(StoreTest, AppendBeyondItemSizeMaxIsNotStored) {
 TEST_F(StoreTest, CasStartsAtTwoAndEveryStoreTakesANewOne) {
   EXPECT_EQ(Set("a", "1").cas, 2u);
   EXPECT_EQ(CasOf("a"), 2u);
+  // "b" may sit in another stripe, whose block lies elsewhere: only distinctness is promised.
+  const uint64_t b = Set("b", "1").cas;
+  EXPECT_NE(b, 0u);
+  EXPECT_NE(b, 2u);
+  EXPECT_EQ(CasOf("b"), b);
+  // One key's values come from one stripe's block: the next ones, in order.
+  EXPECT_EQ(Set("a", "2").cas, 3u);
+  EXPECT_EQ(Put("a", "x", StoreMode::kAppend).cas, 4u);
+  EXPECT_EQ(CasOf("a"), 4u);
+  EXPECT_EQ(CasOf("b"), b);
+}
+
+TEST_F(StoreTest, KeysOfOneStripeShareItsBlockOfCasValues) {
+  StoreOptions o;
+  o.lock_power = 0;  // one stripe: every key draws from the same block
+  Init(o);
+  EXPECT_EQ(Set("a", "1").cas, 2u);
   EXPECT_EQ(Set("b", "1").cas, 3u);
   EXPECT_EQ(Set("a", "2").cas, 4u);
   EXPECT_EQ(Put("a", "x", StoreMode::kAppend).cas, 5u);
-  EXPECT_EQ(CasOf("a"), 5u);
+}
+
+TEST_F(StoreTest, DifferentStripesDrawFromDisjointBlocks) {
+  StoreOptions o;
+  o.lock_power = 1;
+  Init(o);
+  // Two keys in different stripes (stripe = hash & 1).
+  std::string other;
+  for (int i = 0; other.empty(); ++i) {
+    const std::string k = "k" + std::to_string(i);
+    if ((HashKey(k) & 1) != (HashKey("a") & 1)) other = k;
+  }
+  EXPECT_EQ(Set("a", "1").cas, 2u);
+  EXPECT_EQ(Set(other, "1").cas, 2u + Store::kCasBlock);  // the second block
+  EXPECT_EQ(Set("a", "2").cas, 3u);
+  EXPECT_EQ(Set(other, "2").cas, 3u + Store::kCasBlock);
+}
+
+TEST_F(StoreTest, ABlockRunsOutIntoAFreshOneAboveEveryEarlierValue) {
+  StoreOptions o;
+  o.lock_power = 1;
+  Init(o);
+  std::string other;
+  for (int i = 0; other.empty(); ++i) {
+    const std::string k = "k" + std::to_string(i);
+    if ((HashKey(k) & 1) != (HashKey("a") & 1)) other = k;
+  }
+  Set(other, "x");  // block 2: [2 + 64, 2 + 128)
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < Store::kCasBlock + 1; ++i) {
+    const uint64_t cas = Set("a", "v").cas;
+    EXPECT_GT(cas, last);
+    last = cas;
+  }
+  EXPECT_EQ(last, 2u + 2 * Store::kCasBlock);  // block 3 (block 2 belongs to `other`)
+}
+
+TEST_F(StoreTest, EveryOperationThatTakesACasRaisesTheKeysCas) {
+  // Other keys' stores in between must not matter: one key's CAS only ever grows.
+  uint64_t last = Set("k", "1").cas;
+  const auto raised = [&](uint64_t cas) {
+    const bool ok = cas > last;
+    last = cas;
+    return ok;
+  };
+  for (int round = 0; round < 100; ++round) {
+    for (int j = 0; j < 5; ++j) Set("other" + std::to_string(round * 5 + j), "x");
+    switch (round % 5) {
+      case 0:
+        EXPECT_TRUE(raised(Set("k", "2").cas));
+        break;
+      case 1:
+        EXPECT_TRUE(raised(Put("k", "3", StoreMode::kAppend).cas));
+        break;
+      case 2:
+        EXPECT_TRUE(raised(Put("k", "4", StoreMode::kCas, last).cas));
+        break;
+      case 3:
+        EXPECT_TRUE(raised(store_->Arith("k", true, 1).cas));
+        break;
+      case 4:
+        ASSERT_EQ(store_->MarkStale("k", last, true, false, 0).status, DeleteStatus::kDeleted);
+        EXPECT_TRUE(raised(CasOf("k")));
+        break;
+    }
+    EXPECT_EQ(CasOf("k"), last);
+  }
 }
 
 TEST_F(StoreTest, CasModeComparesTheToken) {
@@ -115,6 +198,13 @@ TEST_F(StoreTest, WithoutCasItemsReportZeroButCasStillAdvances) {
   EXPECT_EQ(Set("a", "1").cas, 0u);
   EXPECT_EQ(CasOf("a"), 0u);
   EXPECT_EQ(Put("a", "2", StoreMode::kCas, 0).status, StoreStatus::kExists);
+  // flush_all's watermark still separates what was stored before it from what comes after.
+  Set("b", "1");
+  store_->FlushAll(0);
+  EXPECT_EQ(Lookup("a"), std::nullopt);
+  EXPECT_EQ(Lookup("b"), std::nullopt);
+  Set("a", "3");
+  EXPECT_EQ(Lookup("a"), "3");
 }
 
 TEST_F(StoreTest, DeleteHonoursCas) {

@@ -602,7 +602,11 @@ class CompareSmokeTest(unittest.TestCase):
         line("  p99_us ")
         self.assertRegex(line("  target: "),
                          r"^  target: >= 4x memcached and >= 0\.8 ceiling -> (MET|NOT MET)$")
-        line("  reproduce: taskset -c 1 %s " % BENCH)
+        repro = line("  reproduce: taskset -c 0 ")
+        # A command to paste: the server's port and pid are placeholders, never a dead server's.
+        self.assertIn(" -p $PORT ", repro)
+        self.assertIn("& PID=$!; taskset -c 1 %s --server 127.0.0.1:$PORT " % BENCH, repro)
+        self.assertIn(" --server-pid $PID ", repro)
         line("summary")
         self.assertRegex(lines[-1], r"^  T2   1   ops_per_s ")
         self.assertFalse(any(l.startswith("T2 (-t 2") for l in lines), stdout)   # --no-threads

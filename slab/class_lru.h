@@ -12,6 +12,7 @@
 
 #include "slab/clock.h"
 #include "slab/lru_list.h"
+#include "slab/spin_lock.h"
 
 namespace slabd::slab {
 
@@ -39,7 +40,7 @@ struct ClassCounters {
 };
 
 struct ClassLru {
-  std::mutex mu;
+  SpinLock mu;              // slab/spin_lock.h: why not std::mutex
   LruList list{nullptr};    // GUARDED_BY(mu)
   ClassCounters counters;   // GUARDED_BY(mu)
 };

@@ -55,6 +55,7 @@
 
 #include "slab/item_header.h"
 #include "slab/size_class_table.h"
+#include "slab/spin_lock.h"
 
 namespace slabd::slab {
 
@@ -118,7 +119,7 @@ class SlabAllocator {
   // one (the freelists of different classes do not false-share). Fields other than mu and per_page are GUARDED_BY(mu);
   // per_page is set at construction.
   struct alignas(64) ClassPool {
-    mutable std::mutex mu;
+    mutable SpinLock mu;  // slab/spin_lock.h: why not std::mutex
     ItemHandle free_head;     // freelist linked through ItemHeader::h_next
     uint32_t pages = 0;
     uint64_t free_count = 0;

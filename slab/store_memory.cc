@@ -116,8 +116,20 @@ void Store::ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, Rel
   it->last_access.store(now, std::memory_order_relaxed);
   it->bits = (it->bits & kItemMetaBits) | kItemLinked;
   table_.Replace(hash, old_h, new_h);
-  RemoveFromLru(old_h, *old);
-  AddToLru(new_h, *it);
+  const ClassId cls = allocator_.ClassOf(new_h);
+  if (allocator_.ClassOf(old_h) == cls) {
+    // The usual overwrite (same size class): one LRU lock round trip instead of two.
+    ClassLru& cs = LruOf(cls);
+    std::lock_guard lock(cs.mu);
+    cs.list.Remove(old_h);
+    cs.list.PushHead(new_h);
+    cs.counters.mem_requested += it->total_size();
+    cs.counters.mem_requested -= old->total_size();
+    ++cs.counters.total_items;
+  } else {
+    RemoveFromLru(old_h, *old);
+    AddToLru(new_h, *it);
+  }
   old->bits &= ~kItemLinked;
   allocator_.Unref(old_h, old);  // readers holding ItemRefs keep the old copy alive
 }

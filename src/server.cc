@@ -259,10 +259,17 @@ int RunServer(const ServerOptions& options) {
   for (auto& w : workers) w->Join();
   udp.reset();  // its readers' events belong to the workers' loops
   workers.clear();
+  // Freeing a signal event restores the default action; a second SIGTERM (systemctl stop
+  // twice, a supervisor's retry) must not kill a server that is already stopping while the
+  // rest of teardown (the cache's memory, the maintenance thread) runs: ignore them from here.
   event_free(sigusr1);
+  signal(SIGUSR1, SIG_IGN);
   event_free(sighup);
+  signal(SIGHUP, SIG_IGN);
   event_free(sigterm);
+  signal(SIGTERM, SIG_IGN);
   event_free(sigint);
+  signal(SIGINT, SIG_IGN);
   event_free(tick);
   event_base_free(base);
   return status;

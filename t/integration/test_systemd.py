@@ -149,7 +149,9 @@ class NotifyTest(unittest.TestCase):
         c.close()
         self.proc.send_signal(signal.SIGTERM)
         self.assertEqual(self.receive().split("\n"), ["STOPPING=1", "STATUS=stopping"])
-        self.assertEqual(stop(self.proc), 0)
+        # A second SIGTERM while it stops (systemctl stop twice) must not kill it either.
+        self.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(self.proc.wait(10), 0)
 
     def test_stopping_on_sigint_and_sigusr1(self):
         for sig in (signal.SIGINT, signal.SIGUSR1):

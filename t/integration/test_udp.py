@@ -18,6 +18,21 @@ import unittest
 from base import ServerTestCase, set_cmd, is_memcached
 from server import Server, binary_for, free_udp_port, server_kind
 
+
+def free_tcp_and_udp_port():
+    """A port number that is free for both TCP and UDP on 127.0.0.1 right now."""
+    for _ in range(100):
+        port = free_udp_port()
+        t = socket.socket()
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+    raise RuntimeError("no port free for both TCP and UDP")
+
 UDP_MAX = 1400
 HDR = 8
 
@@ -334,21 +349,30 @@ class UdpCutDataBlockTest(UdpTestCase):
 class UdpOptionsTest(ServerTestCase):
 
     def test_udp_without_p_serves_tcp_on_the_udp_port(self):
-        port = free_udp_port()
-        cmd = [binary_for(server_kind()), "-U", str(port), "-l", "127.0.0.1"]
-        if os.geteuid() == 0:
-            cmd += ["-u", "root"]
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
+        # The port must be free for TCP as well as UDP; another test (or anything else on
+        # the machine) may take it between the check and the bind, so a server that exits
+        # at start-up is retried on another port.
+        for _attempt in range(5):
+            port = free_tcp_and_udp_port()
+            cmd = [binary_for(server_kind()), "-U", str(port), "-l", "127.0.0.1"]
+            if os.geteuid() == 0:
+                cmd += ["-u", "root"]
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            s = None
             deadline = time.monotonic() + 5
-            while True:
+            while proc.poll() is None and time.monotonic() < deadline:
                 try:
                     s = socket.create_connection(("127.0.0.1", port), timeout=1)
                     break
                 except OSError:
-                    if time.monotonic() > deadline:
-                        self.fail("no TCP listener on the -U port")
                     time.sleep(0.05)
+            if s is not None:
+                break
+            proc.terminate()
+            proc.wait(10)
+        else:
+            self.fail("no TCP listener on the -U port")
+        try:
             s.sendall(b"stats settings\r\n")
             data = b""
             while not data.endswith(b"END\r\n"):

@@ -75,4 +75,15 @@ std::optional<int32_t> ParseLibcInt32(std::string_view token) {
   return static_cast<int32_t>(static_cast<uint32_t>(bits));  // int32_t = long, as 1.6.18 does
 }
 
+char* WriteDecimal(char* out, uint64_t value) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+
 }  // namespace slabd::proto

@@ -32,6 +32,10 @@ namespace slabd::proto {
 // <cas unique> and the incr/decr delta.
 [[nodiscard]] std::optional<uint64_t> ParseLibcUint64(std::string_view token);
 
+// The other direction: writes `value` in decimal at `out` (at most 20 bytes, no NUL) and
+// returns the end. For writers that compose a line in a buffer of their own.
+char* WriteDecimal(char* out, uint64_t value);
+
 }  // namespace slabd::proto
 
 #endif  // SLABD_PROTO_TEXT_NUMBERS_H_

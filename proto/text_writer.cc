@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "proto/text_numbers.h"
+
 namespace slabd::proto {
 namespace {
 
@@ -28,18 +30,6 @@ void AppendIntegerStat(std::string& out, std::string_view name, Int value) {
   out.append("\r\n");
 }
 
-// Writes `value` in decimal at `q` (at most 20 bytes) and returns the end.
-char* PutDecimal(char* q, uint64_t value) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) *q++ = digits[--n];
-  return q;
-}
-
 // "VALUE <key> <flags> <bytes>[ <cas>]\r\n", composed in a stack buffer and appended once:
 // the header of every hit, so one capacity check instead of seven.
 void AppendValueLine(std::string& out, std::string_view key, uint32_t flags, uint32_t value_len,
@@ -48,12 +38,12 @@ void AppendValueLine(std::string& out, std::string_view key, uint32_t flags, uin
   char tail[64];  // " <flags> <bytes> <cas>\r\n": at most 1 + 10 + 1 + 10 + 1 + 20 + 2 bytes
   char* q = tail;
   *q++ = ' ';
-  q = PutDecimal(q, flags);
+  q = WriteDecimal(q, flags);
   *q++ = ' ';
-  q = PutDecimal(q, value_len);
+  q = WriteDecimal(q, value_len);
   if (cas != nullptr) {
     *q++ = ' ';
-    q = PutDecimal(q, *cas);
+    q = WriteDecimal(q, *cas);
   }
   *q++ = '\r';
   *q++ = '\n';

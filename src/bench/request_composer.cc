@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "proto/text_numbers.h"
+
 namespace slabd::bench {
 namespace {
 
@@ -40,17 +42,6 @@ inline char* PutBinaryHeader(char* p, uint8_t opcode, uint16_t key_len, uint8_t 
 }
 
 }  // namespace
-
-size_t FormatDecimal(char* p, uint32_t v) {
-  char tmp[10];
-  size_t n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (size_t i = 0; i < n; ++i) p[i] = tmp[n - 1 - i];
-  return n;
-}
 
 RequestComposer::RequestComposer(Protocol protocol, const KeyTable* keys,
                                  std::string_view values)
@@ -143,7 +134,7 @@ void RequestComposer::AppendSet(ByteBuffer& out, uint64_t key, uint32_t value_le
         p = Put(p, k, kKeyLen);
         *p++ = ' ';
       }
-      p += FormatDecimal(p, value_len);
+      p = proto::WriteDecimal(p, value_len);
       p = Put(p, "\r\n", 2);
       p = Put(p, values_.data(), value_len);
       p = Put(p, "\r\n", 2);

@@ -40,9 +40,6 @@ class RequestComposer {
   std::string_view values_;
 };
 
-// Writes v in decimal at p; returns the digit count (1..10).
-size_t FormatDecimal(char* p, uint32_t v);
-
 }  // namespace slabd::bench
 
 #endif  // SLABD_SRC_BENCH_REQUEST_COMPOSER_H_

@@ -89,12 +89,5 @@ TEST_F(RequestComposerTest, RequestsAppendAndGrowTheBuffer) {
   EXPECT_TRUE(out.empty());
 }
 
-TEST(FormatDecimalTest, AllWidths) {
-  char buf[10];
-  EXPECT_EQ(std::string(buf, FormatDecimal(buf, 0)), "0");
-  EXPECT_EQ(std::string(buf, FormatDecimal(buf, 100)), "100");
-  EXPECT_EQ(std::string(buf, FormatDecimal(buf, 4294967295u)), "4294967295");
-}
-
 }  // namespace
 }  // namespace slabd::bench

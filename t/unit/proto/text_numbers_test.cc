@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -92,6 +93,15 @@ TEST(TextNumbersTest, Uint64KeepsAllSixtyFourBits) {
   EXPECT_EQ(ParseLibcUint64("-18446744073709551615"), 1u);
   EXPECT_EQ(ParseLibcUint64("-9223372036854775808"), kNoU64);
   EXPECT_EQ(ParseLibcUint64("-9223372036854775809"), 9223372036854775807u);
+}
+
+TEST(TextNumbersTest, WriteDecimalWritesEveryDigitAndReturnsTheEnd) {
+  char buf[24];
+  for (uint64_t v : {uint64_t{0}, uint64_t{7}, uint64_t{10}, uint64_t{100}, uint64_t{4294967295u},
+                     uint64_t{18446744073709551615u}}) {
+    const char* end = WriteDecimal(buf, v);
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(end - buf)), std::to_string(v));
+  }
 }
 
 }  // namespace

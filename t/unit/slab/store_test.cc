@@ -112,16 +112,19 @@ TEST_F(StoreTest, KeysOfOneStripeShareItsBlockOfCasValues) {
   EXPECT_EQ(Put("a", "x", StoreMode::kAppend).cas, 5u);
 }
 
+// A key whose item-lock stripe differs from `key`'s with lock_power 1 (stripe = hash & 1).
+std::string KeyInOtherStripeThan(const std::string& key) {
+  for (int i = 0;; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    if ((HashKey(k) & 1) != (HashKey(key) & 1)) return k;
+  }
+}
+
 TEST_F(StoreTest, DifferentStripesDrawFromDisjointBlocks) {
   StoreOptions o;
   o.lock_power = 1;
   Init(o);
-  // Two keys in different stripes (stripe = hash & 1).
-  std::string other;
-  for (int i = 0; other.empty(); ++i) {
-    const std::string k = "k" + std::to_string(i);
-    if ((HashKey(k) & 1) != (HashKey("a") & 1)) other = k;
-  }
+  const std::string other = KeyInOtherStripeThan("a");  // stripe = hash & 1
   EXPECT_EQ(Set("a", "1").cas, 2u);
   EXPECT_EQ(Set(other, "1").cas, 2u + Store::kCasBlock);  // the second block
   EXPECT_EQ(Set("a", "2").cas, 3u);
@@ -132,11 +135,7 @@ TEST_F(StoreTest, ABlockRunsOutIntoAFreshOneAboveEveryEarlierValue) {
   StoreOptions o;
   o.lock_power = 1;
   Init(o);
-  std::string other;
-  for (int i = 0; other.empty(); ++i) {
-    const std::string k = "k" + std::to_string(i);
-    if ((HashKey(k) & 1) != (HashKey("a") & 1)) other = k;
-  }
+  const std::string other = KeyInOtherStripeThan("a");
   Set(other, "x");  // block 2: [2 + 64, 2 + 128)
   uint64_t last = 0;
   for (uint64_t i = 0; i < Store::kCasBlock + 1; ++i) {

@@ -78,10 +78,16 @@ void Connection::WantEvents(short what) {
 
 void Connection::OnEvent(evutil_socket_t, short what, void* arg) {
   auto* self = static_cast<Connection*>(arg);
+  // Made active again (an -R yield's EV_WRITE) after it read in this turn: its deferred
+  // processing, still to come this turn, runs whatever is buffered.
+  if (self->deferred_) return;
   self->requests_left_ = self->worker_.context().options.reqs_per_event;
   self->yielded_ = false;
   if (what & EV_WRITE) self->HandleWritable();
-  if (!self->closed() && (what & EV_READ)) self->HandleReadable();
+  if (!self->closed() && (what & EV_READ) && self->ReadAndDefer()) {
+    self->worker_.Defer(self);  // may process (and release) it at once: touch nothing after
+    return;
+  }
   if (self->closed()) self->worker_.Release(self);
 }
 
@@ -110,19 +116,43 @@ ssize_t Connection::ReadOnce(bool* filled) {
   return n;
 }
 
-void Connection::HandleReadable() {
-  for (int i = 0; i < kMaxReadsPerEvent; ++i) {
-    bool filled = false;
-    ssize_t n = ReadOnce(&filled);
+bool Connection::ReadAndDefer() {
+  bool filled = false;
+  const ssize_t n = ReadOnce(&filled);
+  if (n == 0 || n == -2) {
+    Close();
+    return false;
+  }
+  if (n == -1) {
+    PublishGauges();
+    return false;
+  }
+  read_filled_ = filled;
+  deferred_ = true;
+  return true;
+}
+
+std::string_view Connection::FirstGetKey() const {
+  if (protocol_ != Protocol::kText || state_ != State::kParse || resume_keys_ != 0) return {};
+  std::string_view key;
+  TextDispatcher::PipelinedGetKeys(in_.data(), std::span(&key, 1));
+  return key;
+}
+
+void Connection::ProcessDeferred() {
+  deferred_ = false;
+  bool filled = read_filled_;
+  for (int reads = 1;; ++reads) {
+    if (protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0)
+      dispatcher_.PrefetchPipelined(in_.data());
+    if (!Run()) return;
+    if (!filled || yielded_ || reads == kMaxReadsPerEvent) break;
+    const ssize_t n = ReadOnce(&filled);
     if (n == 0 || n == -2) {
       Close();
       return;
     }
     if (n == -1) break;
-    if (protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0)
-      dispatcher_.PrefetchPipelined(in_.data());
-    if (!Run()) return;
-    if (!filled || yielded_) break;
   }
   PublishGauges();
 }
@@ -173,7 +203,7 @@ bool Connection::Run() {
 }
 
 bool Connection::KickIfIdle(uint32_t now, int timeout) {
-  if (closed() || state_ != State::kParse || armed_ != EV_READ || !out_.empty() ||
+  if (closed() || deferred_ || state_ != State::kParse || armed_ != EV_READ || !out_.empty() ||
       close_after_write_ || output_full_ || yielded_)
     return false;
   const uint32_t last = entry_->last_cmd.load(std::memory_order_relaxed);

@@ -12,6 +12,13 @@
 // in one writev. Reads happen once per readiness event (more only when a read
 // filled the buffer), so no syscall is spent on a read that would return EAGAIN.
 //
+// Batching across connections: the read callback only reads; the worker collects
+// the connections that read something in one turn of its loop (Worker::Defer), asks
+// the CPU for the first key of each (Store::Prefetch) and only then runs them
+// (ProcessDeferred), so their hash-table and item cache misses overlap instead of
+// being paid one connection after another. Order of execution and replies within a
+// connection are unchanged; connections never depended on each other's order.
+//
 // Fairness (-R): at most ServerOptions::reqs_per_event requests are executed per
 // event; then the replies so far are written (one writev, as always) and the rest of
 // the buffered requests waits for the next turn of the event loop (the event is made
@@ -60,13 +67,18 @@ class Connection {
   // Server shutdown: reads what the client has already sent, executes it and writes
   // every reply, waiting for a slow reader until `deadline_ms` (CLOCK_MONOTONIC).
   void Drain(int64_t deadline_ms);
+  // Batching (see above): the key of the first request read, if it is a single-key
+  // get/gets (empty otherwise), and the rest of the read event's work.
+  std::string_view FirstGetKey() const;
+  void ProcessDeferred();
 
  private:
   enum class State { kParse, kReadValue, kSwallow };
   enum class Protocol { kUndecided, kText, kBinary };
 
   static void OnEvent(evutil_socket_t fd, short what, void* arg);
-  void HandleReadable();
+  // Reads once; true if data arrived and the connection now waits in Worker::Defer.
+  bool ReadAndDefer();
   void HandleWritable();
   // Processes buffered input and flushes replies. False once the connection has
   // closed or is waiting for the socket to drain.
@@ -110,6 +122,8 @@ class Connection {
   bool output_full_ = false;    // parsing paused until queued output drains
   int requests_left_ = 0;       // -R budget of the current event
   bool yielded_ = false;        // budget spent with requests still buffered
+  bool deferred_ = false;       // read, waiting for ProcessDeferred()
+  bool read_filled_ = false;    // deferred: that read filled the buffer
   int64_t published_read_bytes_ = 0;
   int64_t published_out_bytes_ = 0;
 };

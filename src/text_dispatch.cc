@@ -91,10 +91,10 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
   return {};
 }
 
-void TextDispatcher::PrefetchPipelined(std::string_view input) {
-  std::array<std::string_view, slab::Store::kPrefetchBatch> keys;
+size_t TextDispatcher::PipelinedGetKeys(std::string_view input,
+                                        std::span<std::string_view> room) {
   size_t n = 0;
-  while (n < keys.size()) {
+  while (n < room.size()) {
     const void* newline = std::memchr(input.data(), '\n', input.size());
     if (newline == nullptr) break;
     const size_t length = static_cast<size_t>(static_cast<const char*>(newline) - input.data());
@@ -114,8 +114,14 @@ void TextDispatcher::PrefetchPipelined(std::string_view input) {
         key.find(' ') != std::string_view::npos) {
       break;
     }
-    keys[n++] = key;
+    room[n++] = key;
   }
+  return n;
+}
+
+void TextDispatcher::PrefetchPipelined(std::string_view input) {
+  std::array<std::string_view, slab::Store::kPrefetchBatch> keys;
+  const size_t n = PipelinedGetKeys(input, keys);
   if (n < 2) return;  // nothing to overlap
   std::array<uint32_t, slab::Store::kPrefetchBatch> hashes;
   ctx_.store.Prefetch(std::span(keys.data(), n), hashes.data());

@@ -14,6 +14,7 @@
 #define SLABD_SRC_TEXT_DISPATCH_H_
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "proto/text_request.h"
@@ -46,6 +47,9 @@ class TextDispatcher {
   // together (Store::Prefetch), so the lookups that follow find them in the cache. Changes
   // nothing observable; any bytes are safe (data blocks scanned as lines are harmless).
   void PrefetchPipelined(std::string_view input);
+  // The keys of the single-key get/gets lines at the start of `input`, at most
+  // room.size() of them, stopping at the first multiget; returns how many.
+  static size_t PipelinedGetKeys(std::string_view input, std::span<std::string_view> room);
 
  private:
   DispatchOutcome Retrieve(const proto::TextRequest& req, OutputQueue& out, size_t resume_from,

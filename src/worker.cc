@@ -6,6 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "src/connection.h"
@@ -36,7 +39,11 @@ bool Worker::Start() {
   }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "slabd-worker");
-    event_base_loop(base_, 0);
+    for (;;) {
+      const int r = event_base_loop(base_, EVLOOP_ONCE);
+      RunDeferred();
+      if (r != 0 || event_base_got_break(base_)) break;
+    }
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     const int64_t deadline_ms = static_cast<int64_t>(now.tv_sec) * 1000 +
@@ -109,6 +116,30 @@ void Worker::OnIdleCheck(evutil_socket_t, short, void* arg) {
   for (Connection* c : self->conns_)
     if (c->KickIfIdle(now, self->ctx_.options.idle_timeout)) kicked.push_back(c);
   for (Connection* c : kicked) self->Release(c);
+}
+
+void Worker::Defer(Connection* conn) {
+  deferred_.push_back(conn);
+  if (deferred_.size() == kMaxDeferred) RunDeferred();
+}
+
+void Worker::RunDeferred() {
+  if (deferred_.empty()) return;
+  std::array<std::string_view, kMaxDeferred> keys;
+  size_t n = 0;
+  for (Connection* c : deferred_) {
+    const std::string_view key = c->FirstGetKey();
+    if (!key.empty()) keys[n++] = key;
+  }
+  if (n > 1) {
+    std::array<uint32_t, kMaxDeferred> hashes;
+    ctx_.store.Prefetch(std::span(keys.data(), n), hashes.data());
+  }
+  for (Connection* c : deferred_) {
+    c->ProcessDeferred();
+    if (c->closed()) Release(c);
+  }
+  deferred_.clear();
 }
 
 void Worker::Release(Connection* conn) {

@@ -7,6 +7,8 @@
 // (what its client already sent is executed and every reply written, a slow reader
 // waited for at most kDrainMs) and closes it; Join() waits for that.
 // With -o idle_timeout a once-a-second timer closes connections idle for longer.
+// The loop runs one turn at a time (EVLOOP_ONCE) so that the connections that read
+// something in a turn can be processed together afterwards (Defer, RunDeferred).
 //
 // Thread safety: Enqueue() and Stop() may be called from any thread; everything
 // else runs on the worker thread.
@@ -51,13 +53,20 @@ class Worker {
   ReadBufferPool& read_buffers() { return read_buffers_; }
   ServerContext& context() { return ctx_; }
   void Release(Connection* conn);
+  // `conn` read data this loop turn; it is processed, with the others, once the turn's
+  // callbacks have run (or at once when kMaxDeferred are waiting). See connection.h.
+  void Defer(Connection* conn);
 
  private:
   static constexpr int kDrainMs = 3000;
+  // Connections processed together at most; each holds a read buffer meanwhile
+  // (within ReadBufferPool::kMaxSpare, so the buffers are reused, not allocated).
+  static constexpr size_t kMaxDeferred = 32;
 
   static void OnNotify(evutil_socket_t fd, short what, void* arg);
   static void OnIdleCheck(evutil_socket_t fd, short what, void* arg);
   void AcceptQueued();
+  void RunDeferred();
 
   ServerContext& ctx_;
   WorkerShared& shared_;
@@ -72,6 +81,7 @@ class Worker {
   std::vector<std::pair<int, ConnEntry*>> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;   // GUARDED_BY(mu_)
   std::unordered_set<Connection*> conns_;
+  std::vector<Connection*> deferred_;
   ReadBufferPool read_buffers_;
 };
 

@@ -376,6 +376,38 @@ class YieldTest(unittest.TestCase):
     def test_one_request_per_event_yields_and_answers_in_order(self):
         self.assertGreaterEqual(self.pipelined(["-R", "1"], 100), 100)
 
+    def test_many_yielding_connections_reading_in_bursts_then_quitting(self):
+        # -R 1 and 20 connections sending bursts: a connection yields, reads again in the same
+        # loop turn and is processed in the batch of that turn (Worker::Defer); the last burst
+        # ends with quit. Once, the yield's re-activation ran a queued connection early and
+        # freed it while still queued (a crash).
+        with Server(["-R", "1"]) as srv:
+            with srv.connect() as c:
+                c.expect(set_cmd(b"y", b"1"), b"STORED\r\n")
+            socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                     for _ in range(20)]
+            try:
+                for _ in range(5):
+                    for s in socks:
+                        s.sendall(b"get y\r\n" * 10)
+                for s in socks:
+                    s.sendall(b"get y\r\nquit\r\n")
+                expected = b"VALUE y 0 1\r\n1\r\nEND\r\n" * 51
+                for s in socks:
+                    got = b""
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        got += chunk
+                    self.assertEqual(got, expected)
+            finally:
+                for s in socks:
+                    s.close()
+            self.assertTrue(srv.alive())
+            with srv.connect() as c:
+                c.expect(b"get y\r\n", b"VALUE y 0 1\r\n1\r\nEND\r\n")
+
     def test_default_twenty_yields_four_times_for_a_hundred_gets(self):
         with Server([]) as srv, srv.connect() as c:
             c.expect(set_cmd(b"y", b"1"), b"STORED\r\n")

@@ -18,7 +18,7 @@ ItemHeader* ResetHeader(void* mem) { return new (mem) ItemHeader(); }
 
 SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
                              uint32_t page_size, uint32_t item_size_max)
-    : classes_(classes), page_size_(page_size), max_bytes_(max_bytes) {
+    : classes_(classes), page_size_(page_size), max_bytes_(max_bytes), arena_(page_size) {
   assert(classes_->slab_chunk_max() <= page_size_);
   const uint32_t most_chunks = std::max<uint32_t>(1, page_size_ / classes_->sizes()[0]);
   chunk_bits_ = static_cast<uint32_t>(std::bit_width(most_chunks - 1));
@@ -43,7 +43,11 @@ SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
 }
 
 SlabAllocator::~SlabAllocator() {
-  for (uint32_t slot = 1; slot < next_slot_; ++slot) std::free(table()[slot].base);
+  // Slab pages go with arena_; large items were malloc'd one by one.
+  for (uint32_t slot = 1; slot < next_slot_; ++slot) {
+    const PageEntry& e = table()[slot];
+    if (e.base != nullptr && e.cls == classes_->large_class()) std::free(e.base);
+  }
 }
 
 uint32_t SlabAllocator::TakeSlotLocked() {
@@ -77,7 +81,7 @@ bool SlabAllocator::NewPage(ClassId cls, ClassPool& pool) {
   if (pool.pages > 0 && malloced_ + page_size_ > max_bytes_) return false;
   const uint32_t slot = TakeSlotLocked();
   if (slot == 0) return false;
-  void* mem = std::malloc(page_size_);
+  void* mem = arena_.Take();
   if (mem == nullptr) {
     ++malloc_fails_;
     free_slots_.push_back(slot);

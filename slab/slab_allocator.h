@@ -2,9 +2,11 @@
 // allocations, the memory budget (-m, changeable at run time), and the page table that turns
 // ItemHandles into pointers.
 //
-// Pages (page_size, 1 MB by default) are malloc'd lazily and each belongs to one slab class for
-// life (there is no rebalancer yet, so pages are never returned before destruction). A class
-// carves chunks from its newest page on demand (so untouched chunks cost no RSS) and reuses
+// Pages (page_size, 1 MB by default) are taken lazily from a PageArena (2 MB regions that
+// transparent huge pages may back, for fewer TLB misses per lookup; see page_arena.h) and
+// each belongs to one slab class for life (there is no rebalancer yet, so pages are never
+// returned before destruction). A class carves chunks from its newest page on demand (so
+// untouched memory costs no RSS, counted in 2 MB steps where huge pages back it) and reuses
 // freed chunks from its freelist first. A new page is taken while total_malloced + page_size <=
 // max_bytes; a class with no page yet always gets its first one (as memcached does).
 //
@@ -54,6 +56,7 @@
 #include <vector>
 
 #include "slab/item_header.h"
+#include "slab/page_arena.h"
 #include "slab/size_class_table.h"
 #include "slab/spin_lock.h"
 
@@ -155,6 +158,7 @@ class SlabAllocator {
   std::vector<uint32_t> free_slots_;      // GUARDED_BY(mu_), recycled large-item slots
   uint32_t next_slot_ = 1;                // GUARDED_BY(mu_)
   uint64_t malloced_ = 0;                 // GUARDED_BY(mu_)
+  PageArena arena_;                       // GUARDED_BY(mu_)
   uint64_t malloc_fails_ = 0;             // GUARDED_BY(mu_)
 
   // Indexed by ClassId::v (slab classes 1..n; entry 0 unused). Each entry has its own lock.

@@ -14,6 +14,16 @@
 namespace slabd::slab {
 namespace {
 
+// The LRU bump of a read: fetched + active bits and the access time. Writes only what changes
+// (the clock ticks once a second), so a hot item read on several cores keeps its header line
+// shared instead of bouncing it. REQUIRES: the item's stripe lock.
+void MarkAccessed(ItemHeader& it, RelTime now) {
+  constexpr uint8_t kBits = kItemFetched | kItemActive;
+  if ((it.bits & kBits) != kBits) it.bits |= kBits;
+  if (it.last_access.load(std::memory_order_relaxed) != now)
+    it.last_access.store(now, std::memory_order_relaxed);
+}
+
 constexpr uint32_t kMaxItemSizeMax = 1u << 30;
 
 StoreOptions Sanitize(StoreOptions o) {
@@ -195,6 +205,7 @@ void Store::Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) c
     __builtin_prefetch(item);
     __builtin_prefetch(item + 64);
     __builtin_prefetch(item + 128);
+    __builtin_prefetch(item + 191);  // chunks are 8-byte aligned: 192 bytes may span 4 lines
   }
 }
 
@@ -211,14 +222,44 @@ LookupResult Store::Lookup(std::string_view key, uint32_t hash, Access access, R
   it->refcount.fetch_add(1, std::memory_order_relaxed);
   ItemSnapshot snap = Snapshot(h, *it);
   if (access != Access::kPeek) {
-    it->bits |= kItemFetched | kItemActive;
-    it->last_access.store(now, std::memory_order_relaxed);
+    MarkAccessed(*it, now);
   }
   if (access == Access::kFetchAndTouch) {
     it->exptime.store(exptime, std::memory_order_relaxed);
     snap.exptime = exptime;
   }
   return {ItemRef(&allocator_, h, it, snap), MissReason::kNone};
+}
+
+Store::CopyLookupResult Store::GetCopy(std::string_view key, uint32_t hash, bool touch,
+                                       RelTime exptime, uint32_t copy_limit, CopyFn copy,
+                                       void* arg) {
+  const RelTime now = clock_->Now();
+  CopyLookupResult result;
+  std::lock_guard lock(locks_.ForHash(hash));
+  const ItemHandle h = FindLiveLocked(hash, key, now, &result.ref.reason);
+  if (!h) return result;
+  ItemHeader* it = allocator_.Resolve(h);
+  const bool small = it->value_len <= copy_limit;
+  if (!small && it->refcount.load(std::memory_order_relaxed) >= kMaxItemRefs) {
+    result.ref.reason = MissReason::kMissing;
+    return result;
+  }
+  ItemSnapshot snap = Snapshot(h, *it);
+  MarkAccessed(*it, now);
+  if (touch) {
+    it->exptime.store(exptime, std::memory_order_relaxed);
+    snap.exptime = exptime;
+  }
+  result.class_id = snap.class_id;
+  if (small) {
+    copy(arg, snap, it->value());
+    result.copied = true;
+    return result;
+  }
+  it->refcount.fetch_add(1, std::memory_order_relaxed);
+  result.ref.item = ItemRef(&allocator_, h, it, snap);
+  return result;
 }
 
 MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
@@ -280,8 +321,7 @@ MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
     result.won = won;
   }
   if (!o.no_update && !(result.aborted && o.delay_bump)) {
-    it->bits |= kItemFetched | kItemActive;
-    it->last_access.store(now, std::memory_order_relaxed);
+    MarkAccessed(*it, now);
   }
   result.item = ItemRef(&allocator_, h, it, snap);
   return result;
@@ -313,8 +353,7 @@ TouchResult Store::Touch(std::string_view key, RelTime exptime) {
   if (!h) return {false, ClassId{}};
   ItemHeader* it = allocator_.Resolve(h);
   it->exptime.store(exptime, std::memory_order_relaxed);
-  it->bits |= kItemFetched | kItemActive;
-  it->last_access.store(now, std::memory_order_relaxed);
+  MarkAccessed(*it, now);
   return {true, allocator_.ClassOf(h)};
 }
 

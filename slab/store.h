@@ -131,6 +131,21 @@ class Store {
   LookupResult GetAndTouch(std::string_view key, uint32_t hash, RelTime exptime) {
     return Lookup(key, hash, Access::kFetchAndTouch, exptime);
   }
+  // A Get/GetAndTouch (`touch`) that copies instead of referencing (slab/README.md, P4). On
+  // a hit whose value is at most `copy_limit` bytes, calls copy(arg, snapshot, value) under
+  // the item lock and hands back no reference: the caller's copy is the reply, so the item's
+  // refcount is never touched (two atomic read-modify-writes fewer per hit, and no release).
+  // `copy` must only copy: it runs under the item lock. A larger value comes back referenced
+  // in `ref`, exactly as from Get/GetAndTouch. Same state changes and results as those.
+  using CopyFn = void (*)(void* arg, const ItemSnapshot& snap, std::string_view value);
+  struct CopyLookupResult {
+    LookupResult ref{ItemRef(), MissReason::kNone};  // a miss (reason), or a hit too large
+                                                     // to copy (item)
+    bool copied = false;  // a hit handed to `copy`
+    ClassId class_id;     // of a hit, either way
+  };
+  CopyLookupResult GetCopy(std::string_view key, uint32_t hash, bool touch, RelTime exptime,
+                           uint32_t copy_limit, CopyFn copy, void* arg);
   // Like Get without access marking (still reports and reaps expired/flushed items).
   LookupResult Peek(std::string_view key) { return Lookup(key, HashKey(key), Access::kPeek, 0); }
   // touch: new exptime, access marking; CAS unchanged.

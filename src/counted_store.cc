@@ -3,35 +3,55 @@
 
 namespace slabd::server {
 
-slab::LookupResult CountedLookup(ServerContext& ctx, ThreadStats& st, std::string_view key,
-                                 uint32_t hash, bool touch, slab::RelTime exptime) {
-  slab::LookupResult r;
+namespace {
+
+// The counters of one retrieval: a hit of class `cls`, or a miss for `reason`.
+void CountLookup(ServerContext& ctx, ThreadStats& st, std::string_view key, bool touch,
+                 bool hit, slab::MissReason reason, slab::ClassId cls) {
   if (touch) {
     st.cmd_touch.Add();
-    r = ctx.store.GetAndTouch(key, hash, exptime);
   } else {
     st.cmd_get.Add();
-    r = ctx.store.Get(key, hash);
   }
-  if (ctx.prefix_stats.enabled()) ctx.prefix_stats.RecordGet(key, bool(r.item));
-  if (!r.item) {
+  if (ctx.prefix_stats.enabled()) ctx.prefix_stats.RecordGet(key, hit);
+  if (!hit) {
     if (touch) {
       st.touch_misses.Add();
     } else {
       st.get_misses.Add();
-      if (r.reason == slab::MissReason::kExpired) st.get_expired.Add();
-      if (r.reason == slab::MissReason::kFlushed) st.get_flushed.Add();
+      if (reason == slab::MissReason::kExpired) st.get_expired.Add();
+      if (reason == slab::MissReason::kFlushed) st.get_flushed.Add();
     }
-    return r;
+    return;
   }
-  ClassCounters& cls = st.classes[r.item.class_id().v];
+  ClassCounters& counters = st.classes[cls.v];
   if (touch) {
     st.touch_hits.Add();
-    cls.touch_hits.Add();
+    counters.touch_hits.Add();
   } else {
     st.get_hits.Add();
-    cls.get_hits.Add();
+    counters.get_hits.Add();
   }
+}
+
+}  // namespace
+
+slab::LookupResult CountedLookup(ServerContext& ctx, ThreadStats& st, std::string_view key,
+                                 uint32_t hash, bool touch, slab::RelTime exptime) {
+  slab::LookupResult r =
+      touch ? ctx.store.GetAndTouch(key, hash, exptime) : ctx.store.Get(key, hash);
+  CountLookup(ctx, st, key, touch, bool(r.item), r.reason,
+              r.item ? r.item.class_id() : slab::ClassId{});
+  return r;
+}
+
+slab::Store::CopyLookupResult CountedGetCopy(ServerContext& ctx, ThreadStats& st,
+                                             std::string_view key, uint32_t hash, bool touch,
+                                             slab::RelTime exptime, uint32_t copy_limit,
+                                             slab::Store::CopyFn copy, void* arg) {
+  slab::Store::CopyLookupResult r =
+      ctx.store.GetCopy(key, hash, touch, exptime, copy_limit, copy, arg);
+  CountLookup(ctx, st, key, touch, r.copied || bool(r.ref.item), r.ref.reason, r.class_id);
   return r;
 }
 

@@ -1,6 +1,6 @@
 // Store calls that also move memcached's counters, shared by the protocol dispatchers so
 // a command counts the same whichever protocol asked:
-//   CountedLookup  the read half of every retrieval command (get/gets/gat/gats, binary
+//   CountedLookup  (and CountedGetCopy, its copying form) the read half of every retrieval command (get/gets/gat/gats, binary
 //                  GET/GETK/TOUCH/GAT/GATK and their quiet forms): cmd_get or cmd_touch,
 //                  get_hits/get_misses (+ get_expired, get_flushed) or
 //                  touch_hits/touch_misses, the per-class hit counters, `stats detail`.
@@ -29,6 +29,11 @@ namespace slabd::server {
                                                       slab::RelTime exptime) {
   return CountedLookup(ctx, stats, key, slab::HashKey(key), touch, exptime);
 }
+
+// Store::GetCopy with the same counters as CountedLookup.
+[[nodiscard]] slab::Store::CopyLookupResult CountedGetCopy(
+    ServerContext& ctx, ThreadStats& stats, std::string_view key, uint32_t hash, bool touch,
+    slab::RelTime exptime, uint32_t copy_limit, slab::Store::CopyFn copy, void* arg);
 
 // Links `pending.reservation` (consumed) with its mode and CAS.
 [[nodiscard]] slab::LinkResult CountedLink(ServerContext& ctx, ThreadStats& stats,

@@ -127,6 +127,30 @@ void TextDispatcher::PrefetchPipelined(std::string_view input) {
   ctx_.store.Prefetch(std::span(keys.data(), n), hashes.data());
 }
 
+namespace {
+
+// "VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n", appended by Store::GetCopy under the
+// item lock.
+struct ValueReply {
+  std::string* text;
+  std::string_view key;
+  bool with_cas;
+
+  static void Append(void* arg, const slab::ItemSnapshot& snap, std::string_view value) {
+    const auto* self = static_cast<const ValueReply*>(arg);
+    const uint32_t size = static_cast<uint32_t>(value.size());
+    if (self->with_cas) {
+      proto::AppendValueHeaderCas(*self->text, self->key, snap.flags, size, snap.cas);
+    } else {
+      proto::AppendValueHeader(*self->text, self->key, snap.flags, size);
+    }
+    self->text->append(value);
+    self->text->append("\r\n", 2);
+  }
+};
+
+}  // namespace
+
 DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& out,
                                          size_t resume_from, uint64_t output_limit) {
   const bool touch = req.command == TextCommand::kGat || req.command == TextCommand::kGats;
@@ -153,7 +177,14 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
       // last one carries END); TCP ignores the boundary.
       if (index++ > 0) out.EndMessage();
       if (out.pending_bytes() > output_limit) return {NextStep::kSuspend, 0, index - 1};
-      slab::LookupResult r = CountedLookup(ctx_, worker_.stats, key, hashes[i], touch, exptime);
+      // Values up to OutputQueue::kCopyLimit are copied into the reply under the item lock
+      // (no reference taken); larger ones come back referenced and go out from the item.
+      ValueReply reply{&out.text(), key, with_cas};
+      slab::Store::CopyLookupResult c =
+          CountedGetCopy(ctx_, worker_.stats, key, hashes[i], touch, exptime,
+                         OutputQueue::kCopyLimit, &ValueReply::Append, &reply);
+      if (c.copied) continue;
+      slab::LookupResult& r = c.ref;
       if (!r.item) continue;
       std::string_view value = r.item.value();
       if (with_cas) {

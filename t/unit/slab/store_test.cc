@@ -250,6 +250,85 @@ TEST_F(StoreTest, TooLargeItemsAndKeysAreRefused) {
   EXPECT_EQ(store_->Reserve(std::string(250, 'k'), 0, 0, 1).status, AllocStatus::kOk);
 }
 
+// GetCopy: what the copy callback saw, and how often it ran.
+struct Copied {
+  int calls = 0;
+  ItemSnapshot snap;
+  std::string value;
+  static void Take(void* arg, const ItemSnapshot& snap, std::string_view value) {
+    auto* self = static_cast<Copied*>(arg);
+    ++self->calls;
+    self->snap = snap;
+    self->value = std::string(value);
+  }
+};
+
+TEST_F(StoreTest, GetCopyHandsASmallValueToTheCallbackAndNoReference) {
+  ASSERT_EQ(Set("a", "hello", 42).status, StoreStatus::kStored);
+  const uint64_t cas = CasOf("a");
+  Copied c;
+  Store::CopyLookupResult r =
+      store_->GetCopy("a", HashKey("a"), false, 0, 4096, &Copied::Take, &c);
+  EXPECT_TRUE(r.copied);
+  EXPECT_FALSE(r.ref.item);
+  EXPECT_EQ(r.ref.reason, MissReason::kNone);
+  EXPECT_EQ(r.class_id.v, 1);
+  EXPECT_EQ(c.calls, 1);
+  EXPECT_EQ(c.value, "hello");
+  EXPECT_EQ(c.snap.flags, 42u);
+  EXPECT_EQ(c.snap.cas, cas);
+  EXPECT_FALSE(c.snap.fetched_before);
+  // Marked fetched like a get; and, holding no reference, the item goes away at once.
+  EXPECT_TRUE(store_->Peek("a").item.fetched_before());
+  EXPECT_EQ(store_->ClassStatsSnapshot()[0].used_chunks, 1u);
+  EXPECT_TRUE(store_->Delete("a").status == DeleteStatus::kDeleted);
+  EXPECT_EQ(store_->ClassStatsSnapshot()[0].used_chunks, 0u);
+}
+
+TEST_F(StoreTest, GetCopyTouchSetsTheNewExptime) {
+  ASSERT_EQ(Set("t", "v", 0, Now() + 100).status, StoreStatus::kStored);
+  Copied c;
+  Store::CopyLookupResult r =
+      store_->GetCopy("t", HashKey("t"), true, Now() + 500, 4096, &Copied::Take, &c);
+  EXPECT_TRUE(r.copied);
+  EXPECT_EQ(c.snap.exptime, Now() + 500);
+  EXPECT_EQ(store_->Peek("t").item.exptime(), Now() + 500);
+}
+
+TEST_F(StoreTest, GetCopyReferencesAValueOverTheLimit) {
+  const std::string big(5000, 'x');
+  ASSERT_EQ(Set("big", big, 7).status, StoreStatus::kStored);
+  Copied c;
+  Store::CopyLookupResult r =
+      store_->GetCopy("big", HashKey("big"), false, 0, 4096, &Copied::Take, &c);
+  EXPECT_FALSE(r.copied);
+  EXPECT_EQ(c.calls, 0);
+  ASSERT_TRUE(r.ref.item);
+  EXPECT_EQ(r.ref.reason, MissReason::kNone);
+  EXPECT_EQ(r.ref.item.value(), big);
+  EXPECT_EQ(r.ref.item.flags(), 7u);
+  EXPECT_EQ(r.class_id, r.ref.item.class_id());
+  // The limit is inclusive.
+  r = store_->GetCopy("big", HashKey("big"), false, 0, 5000, &Copied::Take, &c);
+  EXPECT_TRUE(r.copied);
+  EXPECT_EQ(c.value, big);
+}
+
+TEST_F(StoreTest, GetCopyMissesReportTheReasonAndNeverCallBack) {
+  Copied c;
+  Store::CopyLookupResult r =
+      store_->GetCopy("nope", HashKey("nope"), false, 0, 4096, &Copied::Take, &c);
+  EXPECT_FALSE(r.copied);
+  EXPECT_FALSE(r.ref.item);
+  EXPECT_EQ(r.ref.reason, MissReason::kMissing);
+  ASSERT_EQ(Set("soon", "v", 0, Now() + 2).status, StoreStatus::kStored);
+  clock_.Advance(3);
+  r = store_->GetCopy("soon", HashKey("soon"), false, 0, 4096, &Copied::Take, &c);
+  EXPECT_FALSE(r.copied);
+  EXPECT_EQ(r.ref.reason, MissReason::kExpired);
+  EXPECT_EQ(c.calls, 0);
+}
+
 TEST_F(StoreTest, ItemRefKeepsValueReadableAfterDeleteAndOverwrite) {
   Set("k", "original");
   LookupResult held = store_->Get("k");

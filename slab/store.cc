@@ -190,22 +190,41 @@ ItemHandle Store::FindLiveLocked(uint32_t hash, std::string_view key, RelTime no
   return {};
 }
 
+namespace {
+
+// Header and key, and the value of a small item.
+void PrefetchItem(const ItemHeader* it) {
+  const char* item = reinterpret_cast<const char*>(it);
+  __builtin_prefetch(item);
+  __builtin_prefetch(item + 64);
+  __builtin_prefetch(item + 128);
+  __builtin_prefetch(item + 191);  // chunks are 8-byte aligned: 192 bytes may span 4 lines
+}
+
+}  // namespace
+
 void Store::Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const {
   for (size_t i = 0; i < keys.size(); ++i) {
     hashes[i] = HashKey(keys[i]);
     table_.PrefetchBucket(hashes[i]);
   }
+  // Resolve only computes an address; under the lock, so the handle cannot be freed and its
+  // page slot reused meanwhile.
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::lock_guard lock(locks_.ForHash(hashes[i]));
+    const ItemHandle h = table_.Head(hashes[i]);
+    if (h) PrefetchItem(allocator_.Resolve(h));
+  }
+  // At the table's load (0.75 to 1.5 items per bucket) a quarter to a half of the keys are
+  // not first in their chain: their items are the next ones down. By now the heads have
+  // arrived, so checking them costs no miss.
   for (size_t i = 0; i < keys.size(); ++i) {
     std::lock_guard lock(locks_.ForHash(hashes[i]));
     const ItemHandle h = table_.Head(hashes[i]);
     if (!h) continue;
-    // Header and key, and the value of a small item. Resolve only computes an address; under
-    // the lock, so the handle cannot be freed and its page slot reused meanwhile.
-    const char* item = reinterpret_cast<const char*>(allocator_.Resolve(h));
-    __builtin_prefetch(item);
-    __builtin_prefetch(item + 64);
-    __builtin_prefetch(item + 128);
-    __builtin_prefetch(item + 191);  // chunks are 8-byte aligned: 192 bytes may span 4 lines
+    const ItemHeader* head = allocator_.Resolve(h);
+    if (head->key() == keys[i] || !head->h_next) continue;
+    PrefetchItem(allocator_.Resolve(head->h_next));
   }
 }
 

@@ -119,9 +119,10 @@ class Store {
   // Multigets. A lookup costs two cache misses (the bucket, then the item), ~100 ns each,
   // more than the rest of the lookup; taken one key after another they never overlap.
   // Prefetch() hashes a batch of keys into `hashes` and asks the CPU for every bucket, then
-  // (under each key's item lock) for the first item of every chain, so the misses of the
-  // batch overlap; Get/GetAndTouch with the hash then find them in the cache. It changes no
-  // state and no result: only timing. REQUIRES: hashes has room for keys.size().
+  // (under each key's item lock) for the first item of every chain, then, where that head
+  // is another key, for the second, so the misses of the batch overlap; Get/GetAndTouch
+  // with the hash then find them in the cache. It changes no state and no result: only
+  // timing. REQUIRES: hashes has room for keys.size().
   static constexpr size_t kPrefetchBatch = 16;
   void Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const;
   // Get/GetAndTouch for a key whose HashKey() is `hash` (from Prefetch).

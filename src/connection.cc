@@ -132,19 +132,22 @@ bool Connection::ReadAndDefer() {
   return true;
 }
 
-std::string_view Connection::FirstGetKey() const {
+std::string_view Connection::FirstKey() const {
   if (protocol_ != Protocol::kText || state_ != State::kParse || resume_keys_ != 0) return {};
   std::string_view key;
-  TextDispatcher::PipelinedGetKeys(in_.data(), std::span(&key, 1));
+  TextDispatcher::PipelinedKeys(in_.data(), std::span(&key, 1));
   return key;
+}
+
+void Connection::PrefetchPipelined() {
+  if (protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0)
+    dispatcher_.PrefetchPipelined(in_.data(), 2);
 }
 
 void Connection::ProcessDeferred() {
   deferred_ = false;
   bool filled = read_filled_;
   for (int reads = 1;; ++reads) {
-    if (protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0)
-      dispatcher_.PrefetchPipelined(in_.data());
     if (!Run()) return;
     if (!filled || yielded_ || reads == kMaxReadsPerEvent) break;
     const ssize_t n = ReadOnce(&filled);
@@ -153,6 +156,7 @@ void Connection::ProcessDeferred() {
       return;
     }
     if (n == -1) break;
+    PrefetchPipelined();
   }
   PublishGauges();
 }

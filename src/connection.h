@@ -14,9 +14,10 @@
 //
 // Batching across connections: the read callback only reads; the worker collects
 // the connections that read something in one turn of its loop (Worker::Defer), asks
-// the CPU for the first key of each (Store::Prefetch) and only then runs them
-// (ProcessDeferred), so their hash-table and item cache misses overlap instead of
-// being paid one connection after another. Order of execution and replies within a
+// the CPU for the first key of each at once (Store::Prefetch: their bucket and
+// item misses overlap), and then runs them (ProcessDeferred) in order, prefetching the
+// pipelined requests of the next connection before running each one, so those misses are
+// paid while the connection before it runs. Order of execution and replies within a
 // connection are unchanged; connections never depended on each other's order.
 //
 // Fairness (-R): at most ServerOptions::reqs_per_event requests are executed per
@@ -67,9 +68,12 @@ class Connection {
   // Server shutdown: reads what the client has already sent, executes it and writes
   // every reply, waiting for a slow reader until `deadline_ms` (CLOCK_MONOTONIC).
   void Drain(int64_t deadline_ms);
-  // Batching (see above): the key of the first request read, if it is a single-key
-  // get/gets (empty otherwise), and the rest of the read event's work.
-  std::string_view FirstGetKey() const;
+  // Batching (see above): the key of the first one-key request read (empty if none; see
+  // TextDispatcher::PipelinedKeys); a prefetch of the keys of the pipelined requests at
+  // the start of the input when there are at least two; the rest of the read event's
+  // work.
+  std::string_view FirstKey() const;
+  void PrefetchPipelined();
   void ProcessDeferred();
 
  private:

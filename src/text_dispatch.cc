@@ -91,8 +91,17 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
   return {};
 }
 
-size_t TextDispatcher::PipelinedGetKeys(std::string_view input,
-                                        std::span<std::string_view> room) {
+namespace {
+
+// Commands whose first argument is their one key (besides get/gets), with the space after
+// the name. Meta keys may be base64 (flag b): then the prefetch is merely useless.
+constexpr std::array<std::string_view, 14> kKeyedCommands = {
+    "set ", "delete ", "incr ", "decr ", "touch ", "add ", "replace ", "append ", "prepend ",
+    "cas ", "mg ", "ms ", "md ", "ma "};
+
+}  // namespace
+
+size_t TextDispatcher::PipelinedKeys(std::string_view input, std::span<std::string_view> room) {
   size_t n = 0;
   while (n < room.size()) {
     const void* newline = std::memchr(input.data(), '\n', input.size());
@@ -102,27 +111,30 @@ size_t TextDispatcher::PipelinedGetKeys(std::string_view input,
     input.remove_prefix(length + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string_view key;
-    if (line.starts_with("get ")) {
-      key = line.substr(4);
-    } else if (line.starts_with("gets ")) {
-      key = line.substr(5);
+    if (line.starts_with("get ") || line.starts_with("gets ")) {
+      key = line.substr(line[3] == ' ' ? 4 : 5);
+      // One key only: a multiget prefetches its own keys in batches (Retrieve).
+      if (key.find(' ') != std::string_view::npos) break;
     } else {
-      continue;  // another command, or a data block
+      for (std::string_view name : kKeyedCommands) {
+        if (line.starts_with(name)) {
+          key = line.substr(name.size());
+          key = key.substr(0, key.find(' '));
+          break;
+        }
+      }
     }
-    // One key only: a multiget prefetches its own keys in batches (Retrieve).
-    if (key.empty() || key.size() > slab::kMaxKeyLength ||
-        key.find(' ') != std::string_view::npos) {
-      break;
-    }
+    // Anything else (another command, a data block) is skipped.
+    if (key.empty() || key.size() > slab::kMaxKeyLength) continue;
     room[n++] = key;
   }
   return n;
 }
 
-void TextDispatcher::PrefetchPipelined(std::string_view input) {
+void TextDispatcher::PrefetchPipelined(std::string_view input, size_t min_keys) {
   std::array<std::string_view, slab::Store::kPrefetchBatch> keys;
-  const size_t n = PipelinedGetKeys(input, keys);
-  if (n < 2) return;  // nothing to overlap
+  const size_t n = PipelinedKeys(input, keys);
+  if (n == 0 || n < min_keys) return;
   std::array<uint32_t, slab::Store::kPrefetchBatch> hashes;
   ctx_.store.Prefetch(std::span(keys.data(), n), hashes.data());
 }

@@ -43,13 +43,16 @@ class TextDispatcher {
   // A request the parser rejected: `line` (without CRLF) unless noreply.
   void Reject(std::string_view line, bool noreply, OutputQueue& out);
   // A hint, called with the unparsed input after a read: the keys of the pipelined
-  // single-key get/gets lines at its start (up to Store::kPrefetchBatch) are prefetched
-  // together (Store::Prefetch), so the lookups that follow find them in the cache. Changes
-  // nothing observable; any bytes are safe (data blocks scanned as lines are harmless).
-  void PrefetchPipelined(std::string_view input);
-  // The keys of the single-key get/gets lines at the start of `input`, at most
-  // room.size() of them, stopping at the first multiget; returns how many.
-  static size_t PipelinedGetKeys(std::string_view input, std::span<std::string_view> room);
+  // one-key commands at its start (PipelinedKeys, up to Store::kPrefetchBatch) are
+  // prefetched together (Store::Prefetch), so the lookups that follow find them in the
+  // cache; nothing is done for fewer than `min_keys` keys. Changes nothing observable; any
+  // bytes are safe (data blocks scanned as lines are harmless).
+  void PrefetchPipelined(std::string_view input, size_t min_keys);
+  // The keys of the complete one-key command lines at the start of `input` (single-key
+  // get/gets, the storage commands, delete, incr/decr, touch, mg/ms/md/ma), at most
+  // room.size() of them, stopping at the first multiget; returns how many. Other lines are
+  // skipped.
+  static size_t PipelinedKeys(std::string_view input, std::span<std::string_view> room);
 
  private:
   DispatchOutcome Retrieve(const proto::TextRequest& req, OutputQueue& out, size_t resume_from,

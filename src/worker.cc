@@ -124,18 +124,22 @@ void Worker::Defer(Connection* conn) {
 }
 
 void Worker::RunDeferred() {
-  if (deferred_.empty()) return;
+  const size_t n = deferred_.size();
+  if (n == 0) return;
   std::array<std::string_view, kMaxDeferred> keys;
-  size_t n = 0;
+  size_t k = 0;
   for (Connection* c : deferred_) {
-    const std::string_view key = c->FirstGetKey();
-    if (!key.empty()) keys[n++] = key;
+    const std::string_view key = c->FirstKey();
+    if (!key.empty()) keys[k++] = key;
   }
-  if (n > 1) {
+  if (k > 0) {
     std::array<uint32_t, kMaxDeferred> hashes;
-    ctx_.store.Prefetch(std::span(keys.data(), n), hashes.data());
+    ctx_.store.Prefetch(std::span(keys.data(), k), hashes.data());
   }
-  for (Connection* c : deferred_) {
+  deferred_[0]->PrefetchPipelined();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 1 < n) deferred_[i + 1]->PrefetchPipelined();
+    Connection* c = deferred_[i];
     c->ProcessDeferred();
     if (c->closed()) Release(c);
   }

@@ -6,7 +6,10 @@
 
 #include <atomic>
 #include <cstring>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "proto/text_parser.h"
 #include "t/unit/src/dispatch_test_util.h"
@@ -223,6 +226,46 @@ TEST_F(TextDispatchTest, CacheMemlimitChangesTheBudget) {
   EXPECT_NE(Run("stats\r\n").find("STAT limit_maxbytes 134217728\r\n"), std::string::npos);
   EXPECT_EQ(Run("cache_memlimit 64 noreply\r\n"), "");
   EXPECT_EQ(store_.max_bytes(), 64ull << 20);
+}
+
+}  // namespace
+}  // namespace slabd::server
+
+namespace slabd::server {
+namespace {
+
+// PipelinedKeys: which keys of buffered input the prefetch hint picks.
+std::vector<std::string> Keys(std::string_view input, size_t room = 16) {
+  std::vector<std::string_view> views(room);
+  const size_t n = TextDispatcher::PipelinedKeys(input, std::span(views.data(), room));
+  return std::vector<std::string>(views.begin(), views.begin() + static_cast<long>(n));
+}
+
+using Strings = std::vector<std::string>;
+
+TEST(PipelinedKeysTest, SingleKeyGetsAndOneKeyCommandsInOrder) {
+  EXPECT_EQ(Keys("get a\r\ngets bb\r\nset c 0 0 1\r\nx\r\ndelete d\r\nincr e 1\r\n"
+                 "touch f 10\r\nmg g v\r\nms h 2\r\nhi\r\ncas i 0 0 1 5 noreply\r\n"),
+            (Strings{"a", "bb", "c", "d", "e", "f", "g", "h", "i"}));
+}
+
+TEST(PipelinedKeysTest, StopsAtAMultigetAndSkipsOtherLines) {
+  EXPECT_EQ(Keys("get a\r\nversion\r\nget b c\r\nget d\r\n"), (Strings{"a"}));
+  EXPECT_EQ(Keys("stats\r\nflush_all\r\nget k\r\n"), (Strings{"k"}));
+}
+
+TEST(PipelinedKeysTest, OnlyCompleteLinesAndAtMostRoom) {
+  EXPECT_EQ(Keys("get a\r\nget b"), (Strings{"a"}));
+  EXPECT_EQ(Keys("get a\nget b\nget c\n", 2), (Strings{"a", "b"}));
+  EXPECT_EQ(Keys(""), Strings{});
+}
+
+TEST(PipelinedKeysTest, EmptyAndOverlongKeysAreSkipped) {
+  const std::string long_key(251, 'k');
+  EXPECT_EQ(Keys("get \r\nset " + long_key + " 0 0 1\r\nget " + long_key + "\r\nget ok\r\n"),
+            (Strings{"ok"}));
+  // A data block that looks like a command is harmless: a hint only.
+  EXPECT_EQ(Keys("set a 0 0 9\r\nget inner\r\n"), (Strings{"a", "inner"}));
 }
 
 }  // namespace

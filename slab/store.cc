@@ -203,29 +203,33 @@ void PrefetchItem(const ItemHeader* it) {
 
 }  // namespace
 
+void Store::PrefetchBucket(uint32_t hash) const { table_.PrefetchBucket(hash); }
+
+// Resolve only computes an address; under the lock, so the handle cannot be freed and its page
+// slot reused meanwhile.
+void Store::PrefetchHead(uint32_t hash) const {
+  std::lock_guard lock(locks_.ForHash(hash));
+  const ItemHandle h = table_.Head(hash);
+  if (h) PrefetchItem(allocator_.Resolve(h));
+}
+
+// At the table's load (0.75 to 1.5 items per bucket) a quarter to a half of the keys are not
+// first in their chain. By now the head has arrived, so checking it costs no miss.
+void Store::PrefetchSecond(uint32_t hash, std::string_view key) const {
+  std::lock_guard lock(locks_.ForHash(hash));
+  const ItemHandle h = table_.Head(hash);
+  if (!h) return;
+  const ItemHeader* head = allocator_.Resolve(h);
+  if (head->key() != key && head->h_next) PrefetchItem(allocator_.Resolve(head->h_next));
+}
+
 void Store::Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const {
   for (size_t i = 0; i < keys.size(); ++i) {
     hashes[i] = HashKey(keys[i]);
-    table_.PrefetchBucket(hashes[i]);
+    PrefetchBucket(hashes[i]);
   }
-  // Resolve only computes an address; under the lock, so the handle cannot be freed and its
-  // page slot reused meanwhile.
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::lock_guard lock(locks_.ForHash(hashes[i]));
-    const ItemHandle h = table_.Head(hashes[i]);
-    if (h) PrefetchItem(allocator_.Resolve(h));
-  }
-  // At the table's load (0.75 to 1.5 items per bucket) a quarter to a half of the keys are
-  // not first in their chain: their items are the next ones down. By now the heads have
-  // arrived, so checking them costs no miss.
-  for (size_t i = 0; i < keys.size(); ++i) {
-    std::lock_guard lock(locks_.ForHash(hashes[i]));
-    const ItemHandle h = table_.Head(hashes[i]);
-    if (!h) continue;
-    const ItemHeader* head = allocator_.Resolve(h);
-    if (head->key() == keys[i] || !head->h_next) continue;
-    PrefetchItem(allocator_.Resolve(head->h_next));
-  }
+  for (size_t i = 0; i < keys.size(); ++i) PrefetchHead(hashes[i]);
+  for (size_t i = 0; i < keys.size(); ++i) PrefetchSecond(hashes[i], keys[i]);
 }
 
 LookupResult Store::Lookup(std::string_view key, uint32_t hash, Access access, RelTime exptime) {

@@ -125,6 +125,13 @@ class Store {
   // timing. REQUIRES: hashes has room for keys.size().
   static constexpr size_t kPrefetchBatch = 16;
   void Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const;
+  // Prefetch's three steps for one key, for callers that pipeline a long run of keys (spread
+  // out, the misses never queue up behind each other): the bucket; some keys later the
+  // chain's first item (takes the item lock to read the bucket); some keys later again, the
+  // second item if the first holds another key.
+  void PrefetchBucket(uint32_t hash) const;
+  void PrefetchHead(uint32_t hash) const;
+  void PrefetchSecond(uint32_t hash, std::string_view key) const;
   // Get/GetAndTouch for a key whose HashKey() is `hash` (from Prefetch).
   LookupResult Get(std::string_view key, uint32_t hash) {
     return Lookup(key, hash, Access::kFetch, 0);

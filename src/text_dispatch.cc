@@ -168,23 +168,50 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   const bool touch = req.command == TextCommand::kGat || req.command == TextCommand::kGats;
   const bool with_cas = req.command == TextCommand::kGets || req.command == TextCommand::kGats;
   const slab::RelTime exptime = touch ? slab::ToRelExptime(req.exptime, ctx_.clock) : 0;
-  // Keys go to the store in batches so their cache misses overlap (Store::Prefetch).
-  std::array<std::string_view, slab::Store::kPrefetchBatch> batch;
-  std::array<uint32_t, slab::Store::kPrefetchBatch> hashes;
+  // The keys' cache misses overlap: each key's bucket, first item and second item are
+  // prefetched 3 x kStage, 2 x kStage and kStage keys before its lookup (a software
+  // pipeline, so the misses are spread over the run instead of queueing up in one burst).
+  constexpr size_t kStage = 4;
+  constexpr size_t kRing = 16;  // > 3 * kStage
+  struct Pending {
+    std::string_view key;
+    uint32_t hash;
+  };
+  std::array<Pending, kRing> ring;
   size_t index = 0;
   auto it = req.keys.begin();
   const auto end = req.keys.end();
   for (; it != end && index < resume_from; ++it) ++index;
-  while (it != end) {
-    size_t n = 0;
-    for (; it != end && n < batch.size(); ++it) batch[n++] = *it;
-    if (n > 1) {
-      ctx_.store.Prefetch(std::span(batch.data(), n), hashes.data());
-    } else {
-      hashes[0] = slab::HashKey(batch[0]);
+  if (it == end) {
+    out.Append(proto::kEnd);
+    return {};
+  }
+  slab::Store& store = ctx_.store;
+  size_t hashed = 0, headed = 0, seconded = 0, done = 0;
+  ring[0] = {*it, slab::HashKey(*it)};
+  ++it;
+  ++hashed;
+  if (it == end) {
+    headed = seconded = 1;  // a single key: nothing to overlap, look it up at once
+  } else {
+    store.PrefetchBucket(ring[0].hash);
+  }
+  while (done < hashed) {
+    for (; hashed < done + 3 * kStage && it != end; ++it, ++hashed) {
+      ring[hashed % kRing] = {*it, slab::HashKey(*it)};
+      store.PrefetchBucket(ring[hashed % kRing].hash);
     }
-    for (size_t i = 0; i < n; ++i) {
-      const std::string_view key = batch[i];
+    for (; headed < done + 2 * kStage && headed < hashed; ++headed) {
+      store.PrefetchHead(ring[headed % kRing].hash);
+    }
+    for (; seconded < done + kStage && seconded < headed; ++seconded) {
+      store.PrefetchSecond(ring[seconded % kRing].hash, ring[seconded % kRing].key);
+    }
+    {
+      const Pending& p = ring[done % kRing];
+      ++done;
+      const std::string_view key = p.key;
+      const uint32_t hash = p.hash;
       // UDP: memcached answers each key of a multiget as its own response object (the
       // last one carries END); TCP ignores the boundary.
       if (index++ > 0) out.EndMessage();
@@ -193,7 +220,7 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
       // (no reference taken); larger ones come back referenced and go out from the item.
       ValueReply reply{&out.text(), key, with_cas};
       slab::Store::CopyLookupResult c =
-          CountedGetCopy(ctx_, worker_.stats, key, hashes[i], touch, exptime,
+          CountedGetCopy(ctx_, worker_.stats, key, hash, touch, exptime,
                          OutputQueue::kCopyLimit, &ValueReply::Append, &reply);
       if (c.copied) continue;
       slab::LookupResult& r = c.ref;

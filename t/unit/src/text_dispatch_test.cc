@@ -204,6 +204,57 @@ TEST_F(TextDispatchTest, MultigetSuspendsAtTheOutputLimitAndResumes) {
   EXPECT_EQ(Stat(&ThreadStats::cmd_get), 5u);
 }
 
+// Retrieve pipelines its prefetches over runs of keys (stages 4 keys apart, a 16-entry ring):
+// every run length around those sizes answers every key in order, hits and misses mixed,
+// duplicates included, with gets and gets-with-CAS alike; and a suspended multiget resumes
+// mid-ring.
+TEST_F(TextDispatchTest, MultigetsOfEveryLengthAnswerInOrder) {
+  for (int i = 0; i < 60; i += 2) {
+    Run("set m" + std::to_string(i) + " " + std::to_string(i) + " 0 " +
+            std::to_string(1 + i % 7) + "\r\n",
+        std::string(1 + i % 7, static_cast<char>('a' + i % 26)));
+  }
+  for (size_t n : {1, 2, 3, 4, 5, 8, 12, 13, 15, 16, 17, 31, 33, 60}) {
+    std::string line = "get";
+    std::string want;
+    for (size_t k = 0; k < n; ++k) {
+      const int i = static_cast<int>((k * 7) % 60);  // repeats once n > 60/gcd
+      line += " m" + std::to_string(i);
+      if (i % 2 == 0) {
+        want += "VALUE m" + std::to_string(i) + " " + std::to_string(i) + " " +
+                std::to_string(1 + i % 7) + "\r\n" +
+                std::string(1 + i % 7, static_cast<char>('a' + i % 26)) + "\r\n";
+      }
+    }
+    EXPECT_EQ(Run(line + "\r\n"), want + "END\r\n") << n;
+  }
+  // Suspended after 3 keys of 20 (output limit), resumed from there.
+  std::string line = "get";
+  for (int k = 0; k < 20; ++k) line += " m" + std::to_string(2 * k);
+  proto::ParseResult r = proto::ParseTextCommand(line + "\r\n");
+  ASSERT_EQ(r.status, proto::ParseStatus::kOk);
+  OutputQueue out;
+  PendingStore pending;
+  std::string all;
+  size_t resume = 0;
+  for (;;) {
+    DispatchOutcome o = dispatcher_->Execute(r.request, out, &pending, resume, 40);
+    all += out.text();
+    out = OutputQueue();
+    if (o.next != NextStep::kSuspend) break;
+    ASSERT_GT(o.resume, resume);
+    resume = o.resume;
+  }
+  std::string want;
+  for (int k = 0; k < 20; ++k) {
+    const int i = 2 * k;
+    want += "VALUE m" + std::to_string(i) + " " + std::to_string(i) + " " +
+            std::to_string(1 + i % 7) + "\r\n" +
+            std::string(1 + i % 7, static_cast<char>('a' + i % 26)) + "\r\n";
+  }
+  EXPECT_EQ(all, want + "END\r\n");
+}
+
 TEST_F(TextDispatchTest, CachedumpListsNewestFirstWithAbsoluteExptime) {
   Run("set a 0 0 1\r\n", "1");
   Run("set b 0 100 2\r\n", "12");

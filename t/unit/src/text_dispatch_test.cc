@@ -209,10 +209,16 @@ TEST_F(TextDispatchTest, MultigetSuspendsAtTheOutputLimitAndResumes) {
 // duplicates included, with gets and gets-with-CAS alike; and a suspended multiget resumes
 // mid-ring.
 TEST_F(TextDispatchTest, MultigetsOfEveryLengthAnswerInOrder) {
+  // Key m<i> (even i only) holds 1 + i % 7 copies of a letter, with flags i.
+  auto data = [](int i) { return std::string(1 + i % 7, static_cast<char>('a' + i % 26)); };
+  auto value = [&](int i) {
+    return "VALUE m" + std::to_string(i) + " " + std::to_string(i) + " " +
+           std::to_string(data(i).size()) + "\r\n" + data(i) + "\r\n";
+  };
   for (int i = 0; i < 60; i += 2) {
     Run("set m" + std::to_string(i) + " " + std::to_string(i) + " 0 " +
-            std::to_string(1 + i % 7) + "\r\n",
-        std::string(1 + i % 7, static_cast<char>('a' + i % 26)));
+            std::to_string(data(i).size()) + "\r\n",
+        data(i));
   }
   for (size_t n : {1, 2, 3, 4, 5, 8, 12, 13, 15, 16, 17, 31, 33, 60}) {
     std::string line = "get";
@@ -220,11 +226,7 @@ TEST_F(TextDispatchTest, MultigetsOfEveryLengthAnswerInOrder) {
     for (size_t k = 0; k < n; ++k) {
       const int i = static_cast<int>((k * 7) % 60);  // repeats once n > 60/gcd
       line += " m" + std::to_string(i);
-      if (i % 2 == 0) {
-        want += "VALUE m" + std::to_string(i) + " " + std::to_string(i) + " " +
-                std::to_string(1 + i % 7) + "\r\n" +
-                std::string(1 + i % 7, static_cast<char>('a' + i % 26)) + "\r\n";
-      }
+      if (i % 2 == 0) want += value(i);
     }
     EXPECT_EQ(Run(line + "\r\n"), want + "END\r\n") << n;
   }
@@ -246,12 +248,7 @@ TEST_F(TextDispatchTest, MultigetsOfEveryLengthAnswerInOrder) {
     resume = o.resume;
   }
   std::string want;
-  for (int k = 0; k < 20; ++k) {
-    const int i = 2 * k;
-    want += "VALUE m" + std::to_string(i) + " " + std::to_string(i) + " " +
-            std::to_string(1 + i % 7) + "\r\n" +
-            std::string(1 + i % 7, static_cast<char>('a' + i % 26)) + "\r\n";
-  }
+  for (int k = 0; k < 20; ++k) want += value(2 * k);
   EXPECT_EQ(all, want + "END\r\n");
 }
 

@@ -133,15 +133,14 @@ bool Connection::ReadAndDefer() {
 }
 
 std::string_view Connection::FirstKey() const {
-  if (protocol_ != Protocol::kText || state_ != State::kParse || resume_keys_ != 0) return {};
+  if (!AwaitsTextCommand()) return {};
   std::string_view key;
   TextDispatcher::PipelinedKeys(in_.data(), std::span(&key, 1));
   return key;
 }
 
 void Connection::PrefetchPipelined() {
-  if (protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0)
-    dispatcher_.PrefetchPipelined(in_.data(), 2);
+  if (AwaitsTextCommand()) dispatcher_.PrefetchPipelined(in_.data(), 2);
 }
 
 void Connection::ProcessDeferred() {

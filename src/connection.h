@@ -101,6 +101,10 @@ class Connection {
   void WantEvents(short what);
   void PublishGauges();
   void SetState(ConnState s) { entry_->state.store(s, std::memory_order_relaxed); }
+  // The buffered input starts with new text command lines (what the prefetch hints scan).
+  bool AwaitsTextCommand() const {
+    return protocol_ == Protocol::kText && state_ == State::kParse && resume_keys_ == 0;
+  }
 
   int fd_;
   ConnEntry* entry_;  // this socket's `stats conns` line

@@ -143,11 +143,17 @@ void Connection::PrefetchPipelined() {
   if (AwaitsTextCommand()) dispatcher_.PrefetchPipelined(in_.data(), 2);
 }
 
-void Connection::ProcessDeferred() {
+void Connection::ExecuteDeferred() {
+  if (closed()) return;
+  MarkExecuting();
+  if (!close_after_write_) Process();
+}
+
+void Connection::FlushDeferred() {
   deferred_ = false;
   bool filled = read_filled_;
   for (int reads = 1;; ++reads) {
-    if (!Run()) return;
+    if (!Run(/*executed=*/reads == 1)) return;
     if (!filled || yielded_ || reads == kMaxReadsPerEvent) break;
     const ssize_t n = ReadOnce(&filled);
     if (n == 0 || n == -2) {
@@ -164,11 +170,15 @@ void Connection::HandleWritable() {
   Run();  // re-arms EV_READ itself once the queue has drained
 }
 
-bool Connection::Run() {
+void Connection::MarkExecuting() {
   SetState(ConnState::kParseCmd);
   entry_->last_cmd.store(worker_.context().clock.Now(), std::memory_order_relaxed);
-  for (;;) {
-    if (!close_after_write_) Process();
+}
+
+bool Connection::Run(bool executed) {
+  if (!executed) MarkExecuting();
+  for (;; executed = false) {
+    if (!executed && !close_after_write_) Process();
     if (closed()) return false;
     uint64_t written = 0;
     OutputQueue::WriteStatus s = out_.WriteTo(fd_, &written);

@@ -139,8 +139,11 @@ void Worker::RunDeferred() {
   deferred_[0]->PrefetchPipelined();
   for (size_t i = 0; i < n; ++i) {
     if (i + 1 < n) deferred_[i + 1]->PrefetchPipelined();
-    Connection* c = deferred_[i];
-    c->ProcessDeferred();
+    deferred_[i]->ExecuteDeferred();
+  }
+  // The replies leave together, after every request of the batch ran (connection.h).
+  for (Connection* c : deferred_) {
+    c->FlushDeferred();
     if (c->closed()) Release(c);
   }
   deferred_.clear();

@@ -417,6 +417,77 @@ class YieldTest(unittest.TestCase):
             self.assertEqual(c.stats()["conn_yields"], "4")
 
 
+class BatchTest(unittest.TestCase):
+    """Connections that read in the same loop turn execute together and write afterwards
+    (Worker::RunDeferred). The server is stopped while 30 clients send, so that one turn
+    finds them all ready: each client's replies must still be exactly its own, in order."""
+
+    def test_one_turn_of_mixed_connections(self):
+        big = b"b" * 600000  # two of these exceed the 1 MB output bound: parsing pauses
+        with Server(["-I", "1m"]) as srv:
+            with srv.connect() as c:
+                c.expect(set_cmd(b"big", big), b"STORED\r\n")
+            socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                     for _ in range(30)]
+            bursts, expected = [], []
+            for i, s in enumerate(socks):
+                key = b"k%d" % i
+                val = b"v%d" % i
+                kind = i % 5
+                if kind == 0:    # store and read back its own key
+                    bursts.append(set_cmd(key, val) + b"get " + key + b"\r\n")
+                    expected.append(b"STORED\r\nVALUE " + key + b" 0 %d\r\n" % len(val) +
+                                    val + b"\r\nEND\r\n")
+                elif kind == 1:  # more output than the bound: executed in steps
+                    bursts.append(b"get big\r\n" * 4)
+                    expected.append((b"VALUE big 0 %d\r\n" % len(big) + big +
+                                     b"\r\nEND\r\n") * 4)
+                elif kind == 2:  # a reply, then the server closes
+                    bursts.append(b"get big_missing\r\nquit\r\nget big\r\n")
+                    expected.append(b"END\r\n")
+                elif kind == 3:  # a command split across turns: only its head arrives now
+                    bursts.append(b"get k")
+                    expected.append(b"")
+                else:            # a line too long: closed at once, nothing written
+                    bursts.append(b"x" * 3000)
+                    expected.append(b"")
+            os.kill(srv.proc.pid, signal.SIGSTOP)
+            try:
+                for s, b in zip(socks, bursts):
+                    s.sendall(b)
+            finally:
+                os.kill(srv.proc.pid, signal.SIGCONT)
+            try:
+                for i, (s, want) in enumerate(zip(socks, expected)):
+                    if i % 5 == 3:
+                        continue
+                    got = b""
+                    while len(got) < len(want):
+                        chunk = s.recv(1 << 20)
+                        if not chunk:
+                            break
+                        got += chunk
+                    self.assertEqual(got, want, "connection %d" % i)
+                for i in range(3, 30, 5):  # the split command completes in a later turn
+                    socks[i].sendall(b"0\r\n")
+                    want = b"VALUE k0 0 2\r\nv0\r\nEND\r\n"
+                    got = b""
+                    while len(got) < len(want):
+                        chunk = socks[i].recv(4096)
+                        if not chunk:
+                            break
+                        got += chunk
+                    self.assertEqual(got, want, "connection %d" % i)
+                for i in list(range(2, 30, 5)) + list(range(4, 30, 5)):  # then EOF
+                    self.assertEqual(socks[i].recv(4096), b"", "connection %d" % i)
+            finally:
+                for s in socks:
+                    s.close()
+            self.assertTrue(srv.alive())
+            with srv.connect() as c:
+                c.expect(b"get k5\r\n", b"VALUE k5 0 2\r\nv5\r\nEND\r\n")
+
+
 @unittest.skipUnless(is_slabd(), "memcached exits without writing pending replies")
 class SigtermDrainTest(unittest.TestCase):
     def test_pipelined_requests_in_flight_all_answered(self):

@@ -40,7 +40,7 @@ ItemHandle& HashTable::BucketFor(uint32_t hash) const {
 ItemHandle HashTable::Find(uint32_t hash, std::string_view key) const {
   for (ItemHandle h = BucketFor(hash); h;) {
     const ItemHeader* it = allocator_->Resolve(h);
-    if (it->key() == key) return h;
+    if (it->HasKey(key)) return h;
     h = it->h_next;
   }
   return {};

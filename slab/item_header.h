@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -78,6 +79,7 @@ struct ItemHeader {
   const char* value_data() const { return key_data() + key_len; }
   std::string_view key() const { return {key_data(), key_len}; }
   std::string_view value() const { return {value_data(), value_len}; }
+  bool HasKey(std::string_view k) const;
   uint64_t total_size() const { return TotalSize(key_len, value_len); }
 
   static constexpr uint64_t TotalSize(uint64_t key_len, uint64_t value_len) {
@@ -93,6 +95,40 @@ static_assert(std::atomic<uint32_t>::is_always_lock_free &&
 inline constexpr uint32_t kItemHeaderSize = sizeof(ItemHeader);
 inline constexpr uint32_t kMaxKeyLength = 250;     // KEY_MAX_LENGTH; key_len is a u8
 inline constexpr uint16_t kMaxItemRefs = 60000;    // memcached limited_get: above -> miss
+
+// Key equality without a call: keys are short (at most 250 bytes, typically under 32), where
+// calling memcmp costs more than comparing. Up to 32 bytes, two or four overlapping 8-byte loads
+// (never outside either key); shorter than 8 bytes, two overlapping 4-byte loads or bytes.
+inline bool KeyEquals(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  auto load8 = [](const char* s) {
+    uint64_t v;
+    std::memcpy(&v, s, 8);
+    return v;
+  };
+  if (n >= 8) {
+    if (n > 32) return std::memcmp(p, q, n) == 0;
+    uint64_t diff = (load8(p) ^ load8(q)) | (load8(p + n - 8) ^ load8(q + n - 8));
+    if (n > 16) diff |= (load8(p + 8) ^ load8(q + 8)) | (load8(p + n - 16) ^ load8(q + n - 16));
+    return diff == 0;
+  }
+  if (n >= 4) {
+    uint32_t a0, b0, a1, b1;
+    std::memcpy(&a0, p, 4);
+    std::memcpy(&b0, q, 4);
+    std::memcpy(&a1, p + n - 4, 4);
+    std::memcpy(&b1, q + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (p[i] != q[i]) return false;
+  return true;
+}
+
+inline bool ItemHeader::HasKey(std::string_view k) const { return KeyEquals(key(), k); }
 
 }  // namespace slabd::slab
 

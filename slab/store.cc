@@ -220,7 +220,7 @@ void Store::PrefetchSecond(uint32_t hash, std::string_view key) const {
   const ItemHandle h = table_.Head(hash);
   if (!h) return;
   const ItemHeader* head = allocator_.Resolve(h);
-  if (head->key() != key && head->h_next) PrefetchItem(allocator_.Resolve(head->h_next));
+  if (!head->HasKey(key) && head->h_next) PrefetchItem(allocator_.Resolve(head->h_next));
 }
 
 void Store::Prefetch(std::span<const std::string_view> keys, uint32_t* hashes) const {

@@ -132,21 +132,21 @@ bool Connection::ReadAndDefer() {
   return true;
 }
 
-std::string_view Connection::FirstKey() const {
-  if (!AwaitsTextCommand()) return {};
-  std::string_view key;
-  TextDispatcher::PipelinedKeys(in_.data(), std::span(&key, 1));
-  return key;
+size_t Connection::PlanKeys(std::span<std::string_view> room) const {
+  return AwaitsTextCommand() ? TextDispatcher::PipelinedKeys(in_.data(), room) : 0;
 }
 
 void Connection::PrefetchPipelined() {
   if (AwaitsTextCommand()) dispatcher_.PrefetchPipelined(in_.data(), 2);
 }
 
-void Connection::ExecuteDeferred() {
+void Connection::ExecuteDeferred(std::span<const std::string_view> keys, const uint32_t* hashes) {
   if (closed()) return;
   MarkExecuting();
-  if (!close_after_write_) Process();
+  if (close_after_write_) return;
+  dispatcher_.SetHashHints(keys, hashes);
+  Process();
+  dispatcher_.SetHashHints({}, nullptr);
 }
 
 void Connection::FlushDeferred() {

@@ -13,11 +13,11 @@
 // filled the buffer), so no syscall is spent on a read that would return EAGAIN.
 //
 // Batching across connections: the read callback only reads; the worker collects
-// the connections that read something in one turn of its loop (Worker::Defer), asks
-// the CPU for the first key of each at once (Store::Prefetch: their bucket and
-// item misses overlap), and then executes their requests (ExecuteDeferred) in order,
-// prefetching the pipelined requests of the next connection before executing each one,
-// so those misses are paid while the connection before it runs. Only then are the
+// the connections that read something in one turn of its loop (Worker::Defer), plans the
+// keys of their pipelined one-key requests (PlanKeys) and hashes each once, and then
+// executes their requests (ExecuteDeferred) in order while prefetching the planned keys a
+// few keys ahead (bucket, first item, second item: the misses overlap with the work
+// before), handing the hashes to the lookups (TextDispatcher::SetHashHints). Only then are the
 // replies written (FlushDeferred): one writev per connection, back to back. On loopback
 // the writer pays for waking the reader, and a reader woken by the first reply of a turn
 // is still awake for the others, so this costs one wake-up per turn where writing
@@ -74,14 +74,15 @@ class Connection {
   // Server shutdown: reads what the client has already sent, executes it and writes
   // every reply, waiting for a slow reader until `deadline_ms` (CLOCK_MONOTONIC).
   void Drain(int64_t deadline_ms);
-  // Batching (see above): the key of the first one-key request read (empty if none; see
-  // TextDispatcher::PipelinedKeys); a prefetch of the keys of the pipelined requests at
-  // the start of the input when there are at least two; executing what was read; the
-  // rest of the read event's work (writing the replies, reading more if the read filled
-  // the buffer).
-  std::string_view FirstKey() const;
+  // Batching (see above): the keys of the one-key requests at the start of what was read
+  // (TextDispatcher::PipelinedKeys; none unless waiting for a text command); a prefetch
+  // of those keys when there are at least two (after a further read); executing what was
+  // read, with the hashes of the planned keys (`keys`, `hashes`: PlanKeys' keys, hashed);
+  // the rest of the read event's work (writing the replies, reading more if the read
+  // filled the buffer).
+  size_t PlanKeys(std::span<std::string_view> room) const;
   void PrefetchPipelined();
-  void ExecuteDeferred();
+  void ExecuteDeferred(std::span<const std::string_view> keys, const uint32_t* hashes);
   void FlushDeferred();
 
  private:

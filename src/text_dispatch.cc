@@ -131,6 +131,19 @@ size_t TextDispatcher::PipelinedKeys(std::string_view input, std::span<std::stri
   return n;
 }
 
+// Hinted keys come in input order, and so do the lookups; hinted keys that no lookup asks for
+// (a set's key, a yield before them) are passed over by address.
+uint32_t TextDispatcher::HashOf(std::string_view key) {
+  while (hint_next_ < hint_keys_.size() && hint_keys_[hint_next_].data() < key.data()) {
+    ++hint_next_;
+  }
+  if (hint_next_ < hint_keys_.size() && hint_keys_[hint_next_].data() == key.data() &&
+      hint_keys_[hint_next_].size() == key.size()) {
+    return hint_hashes_[hint_next_++];
+  }
+  return slab::HashKey(key);
+}
+
 void TextDispatcher::PrefetchPipelined(std::string_view input, size_t min_keys) {
   std::array<std::string_view, slab::Store::kPrefetchBatch> keys;
   const size_t n = PipelinedKeys(input, keys);
@@ -188,7 +201,7 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   }
   slab::Store& store = ctx_.store;
   size_t hashed = 0, headed = 0, seconded = 0, done = 0;
-  ring[0] = {*it, slab::HashKey(*it)};
+  ring[0] = {*it, HashOf(*it)};
   ++it;
   ++hashed;
   if (it == end) {
@@ -198,7 +211,7 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   }
   while (done < hashed) {
     for (; hashed < done + 3 * kStage && it != end; ++it, ++hashed) {
-      ring[hashed % kRing] = {*it, slab::HashKey(*it)};
+      ring[hashed % kRing] = {*it, HashOf(*it)};
       store.PrefetchBucket(ring[hashed % kRing].hash);
     }
     for (; headed < done + 2 * kStage && headed < hashed; ++headed) {

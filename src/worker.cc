@@ -6,11 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "slab/murmur3.h"
 #include "src/connection.h"
 
 namespace slabd::server {
@@ -126,20 +128,32 @@ void Worker::Defer(Connection* conn) {
 void Worker::RunDeferred() {
   const size_t n = deferred_.size();
   if (n == 0) return;
-  std::array<std::string_view, kMaxDeferred> keys;
-  size_t k = 0;
-  for (Connection* c : deferred_) {
-    const std::string_view key = c->FirstKey();
-    if (!key.empty()) keys[k++] = key;
-  }
-  if (k > 0) {
-    std::array<uint32_t, kMaxDeferred> hashes;
-    ctx_.store.Prefetch(std::span(keys.data(), k), hashes.data());
-  }
-  deferred_[0]->PrefetchPipelined();
+  // The plan: every connection's pipelined one-key requests, in execution order. The read
+  // buffers stay put until the replies are written (nothing is read before that), so the
+  // keys stay valid views while the batch executes.
+  size_t total = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (i + 1 < n) deferred_[i + 1]->PrefetchPipelined();
-    deferred_[i]->ExecuteDeferred();
+    plan_begin_[i] = total;
+    total += deferred_[i]->PlanKeys(std::span(plan_keys_.data() + total, kPlanPerConn));
+  }
+  plan_begin_[n] = total;
+  for (size_t k = 0; k < total; ++k) plan_hashes_[k] = slab::HashKey(plan_keys_[k]);
+  // A software pipeline over the plan: each stage reads what the stage before fetched a
+  // connection or more earlier, so the batch's misses overlap instead of stalling the
+  // lookups (and the prefetches themselves) one by one.
+  slab::Store& store = ctx_.store;
+  size_t bucketed = 0, headed = 0, seconded = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t ahead = plan_begin_[i + 1] + kPlanLead;
+    for (const size_t end = std::min(total, ahead + 2 * kPlanLead); bucketed < end; ++bucketed)
+      store.PrefetchBucket(plan_hashes_[bucketed]);
+    for (const size_t end = std::min(total, ahead + kPlanLead); headed < end; ++headed)
+      store.PrefetchHead(plan_hashes_[headed]);
+    for (const size_t end = std::min(total, ahead); seconded < end; ++seconded)
+      store.PrefetchSecond(plan_hashes_[seconded], plan_keys_[seconded]);
+    const size_t b = plan_begin_[i];
+    deferred_[i]->ExecuteDeferred(std::span(plan_keys_.data() + b, plan_begin_[i + 1] - b),
+                                  plan_hashes_.data() + b);
   }
   // The replies leave together, after every request of the batch ran (connection.h).
   for (Connection* c : deferred_) {

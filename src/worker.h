@@ -17,7 +17,11 @@
 
 #include <event2/event.h>
 
+#include <array>
+#include <cstddef>
+#include <cstdint>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -62,6 +66,13 @@ class Worker {
   // Connections processed together at most; each holds a read buffer meanwhile
   // (within ReadBufferPool::kMaxSpare, so the buffers are reused, not allocated).
   static constexpr size_t kMaxDeferred = 32;
+  // RunDeferred's plan: up to kPlanPerConn keys per connection, each hashed once. Before
+  // connection i runs, the plan's second items are prefetched up to kPlanLead keys past
+  // its last key, the first items 2 x kPlanLead past it and the buckets 3 x kPlanLead. A
+  // short lead measured best (T2 at 4: +3% over prefetching the next connection's keys in
+  // one go; 16 and 48 were slower: more lines in flight than the CPU keeps usefully).
+  static constexpr size_t kPlanPerConn = slab::Store::kPrefetchBatch;
+  static constexpr size_t kPlanLead = 4;
 
   static void OnNotify(evutil_socket_t fd, short what, void* arg);
   static void OnIdleCheck(evutil_socket_t fd, short what, void* arg);
@@ -82,6 +93,9 @@ class Worker {
   bool stopping_ = false;   // GUARDED_BY(mu_)
   std::unordered_set<Connection*> conns_;
   std::vector<Connection*> deferred_;
+  std::array<std::string_view, kMaxDeferred * kPlanPerConn> plan_keys_;
+  std::array<uint32_t, kMaxDeferred * kPlanPerConn> plan_hashes_;
+  std::array<size_t, kMaxDeferred + 1> plan_begin_;  // connection i: [begin[i], begin[i + 1])
   ReadBufferPool read_buffers_;
 };
 

@@ -71,7 +71,10 @@ void Connection::Close() {
 void Connection::WantEvents(short what) {
   if (armed_ == what) return;
   event_del(event_);
-  event_assign(event_, worker_.base(), fd_, what | EV_PERSIST, &Connection::OnEvent, this);
+  // Reads are edge-triggered and watch for the peer's FIN (see connection.h); EV_WRITE is
+  // only armed while blocked.
+  const short et = (what & EV_READ) ? worker_.edge_read_flags() : 0;
+  event_assign(event_, worker_.base(), fd_, what | EV_PERSIST | et, &Connection::OnEvent, this);
   event_add(event_, nullptr);
   armed_ = what;
 }
@@ -81,6 +84,7 @@ void Connection::OnEvent(evutil_socket_t, short what, void* arg) {
   // Made active again (an -R yield's EV_WRITE) after it read in this turn: its deferred
   // processing, still to come this turn, runs whatever is buffered.
   if (self->deferred_) return;
+  if (what & EV_CLOSED) self->peer_closed_ = true;
   self->requests_left_ = self->worker_.context().options.reqs_per_event;
   self->yielded_ = false;
   if (what & EV_WRITE) self->HandleWritable();
@@ -154,7 +158,12 @@ void Connection::FlushDeferred() {
   bool filled = read_filled_;
   for (int reads = 1;; ++reads) {
     if (!Run(/*executed=*/reads == 1)) return;
-    if (!filled || yielded_ || reads == kMaxReadsPerEvent) break;
+    if (!filled) break;  // the socket was emptied: the next bytes raise a new edge
+    if (yielded_ || reads == kMaxReadsPerEvent) {
+      // Bytes may be left in the socket and raise no new edge: come back for them next turn.
+      event_active(event_, EV_READ, 0);
+      break;
+    }
     const ssize_t n = ReadOnce(&filled);
     if (n == 0 || n == -2) {
       Close();
@@ -211,6 +220,10 @@ bool Connection::Run(bool executed) {
     // routes the callback to Run() without a read).
     worker_.shared().stats.conn_yields.Add();
     event_active(event_, EV_WRITE, 0);
+  } else if (peer_closed_) {
+    // The FIN came with bytes already read, so no new edge will report it: read again next
+    // turn to see the end of the stream (and close, as memcached does on a read of 0).
+    event_active(event_, EV_READ, 0);
   }
   return true;
 }

@@ -32,6 +32,10 @@ bool Worker::Start() {
   base_ = event_base_new();
   notify_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (base_ == nullptr || notify_fd_ < 0) return false;
+  // epoll has both; a backend chosen through libevent's EVENT_NO* variables may not, and
+  // then connections stay level-triggered (their extra self-activations are harmless).
+  const int want = EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE;
+  if ((event_base_get_features(base_) & want) == want) edge_read_flags_ = EV_ET | EV_CLOSED;
   notify_event_ = event_new(base_, notify_fd_, EV_READ | EV_PERSIST, &Worker::OnNotify, this);
   if (notify_event_ == nullptr || event_add(notify_event_, nullptr) != 0) return false;
   if (ctx_.options.idle_timeout > 0) {

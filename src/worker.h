@@ -51,6 +51,8 @@ class Worker {
 
   // Worker-thread API for connections.
   event_base* base() { return base_; }
+  // Added to a connection's EV_READ: EV_ET | EV_CLOSED where the backend has both.
+  short edge_read_flags() const { return edge_read_flags_; }
   TextDispatcher& dispatcher() { return dispatcher_; }
   BinaryDispatcher& binary_dispatcher() { return binary_dispatcher_; }
   WorkerShared& shared() { return shared_; }
@@ -84,6 +86,7 @@ class Worker {
   TextDispatcher dispatcher_;
   BinaryDispatcher binary_dispatcher_;
   event_base* base_ = nullptr;
+  short edge_read_flags_ = 0;
   event* notify_event_ = nullptr;
   event* idle_event_ = nullptr;  // -o idle_timeout only
   int notify_fd_ = -1;

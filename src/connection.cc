@@ -88,6 +88,13 @@ void Connection::OnEvent(evutil_socket_t, short what, void* arg) {
   self->requests_left_ = self->worker_.context().options.reqs_per_event;
   self->yielded_ = false;
   if (what & EV_WRITE) self->HandleWritable();
+  if (!self->closed() && (what & EV_READ) && self->yielded_) {
+    // Requests are still buffered (-R): read after they have run. Reading now could see the
+    // peer's FIN and close with them unanswered (memcached answers them); the readiness is
+    // kept for the turn that reads (an edge is not raised twice).
+    event_active(self->event_, EV_READ, 0);
+    return;
+  }
   if (!self->closed() && (what & EV_READ) && self->ReadAndDefer()) {
     self->worker_.Defer(self);  // may process (and release) it at once: touch nothing after
     return;

@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -105,6 +106,18 @@ class ProcessCase(unittest.TestCase):
             return p.wait(10)
         except subprocess.TimeoutExpired:
             self.fail("server ignored SIGTERM for 10 s")
+
+
+def recv_upto(sock, limit=None):
+    """Bytes from `sock` until `limit` of them have arrived or the peer closes (limit None:
+    until it closes). Blocks for at most the socket's timeout per recv."""
+    got = bytearray()
+    while limit is None or len(got) < limit:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            break
+        got += chunk
+    return bytes(got)
 
 
 def unix_conn(path, timeout=5.0):
@@ -394,13 +407,7 @@ class YieldTest(unittest.TestCase):
                     s.sendall(b"get y\r\nquit\r\n")
                 expected = b"VALUE y 0 1\r\n1\r\nEND\r\n" * 51
                 for s in socks:
-                    got = b""
-                    while True:
-                        chunk = s.recv(65536)
-                        if not chunk:
-                            break
-                        got += chunk
-                    self.assertEqual(got, expected)
+                    self.assertEqual(recv_upto(s), expected)
             finally:
                 for s in socks:
                     s.close()
@@ -464,23 +471,11 @@ class BatchTest(unittest.TestCase):
                 for i, (s, want) in enumerate(zip(socks, expected)):
                     if i % 5 == 3:
                         continue
-                    got = b""
-                    while len(got) < len(want):
-                        chunk = s.recv(1 << 20)
-                        if not chunk:
-                            break
-                        got += chunk
-                    self.assertEqual(got, want, "connection %d" % i)
+                    self.assertEqual(recv_upto(s, len(want)), want, "connection %d" % i)
                 for i in range(3, 30, 5):  # the split command completes in a later turn
                     socks[i].sendall(b"0\r\n")
                     want = b"VALUE k0 0 2\r\nv0\r\nEND\r\n"
-                    got = b""
-                    while len(got) < len(want):
-                        chunk = socks[i].recv(4096)
-                        if not chunk:
-                            break
-                        got += chunk
-                    self.assertEqual(got, want, "connection %d" % i)
+                    self.assertEqual(recv_upto(socks[i], len(want)), want, "connection %d" % i)
                 for i in list(range(2, 30, 5)) + list(range(4, 30, 5)):  # then EOF
                     self.assertEqual(socks[i].recv(4096), b"", "connection %d" % i)
             finally:
@@ -490,7 +485,6 @@ class BatchTest(unittest.TestCase):
             with srv.connect() as c:
                 c.expect(b"get k5\r\n", b"VALUE k5 0 2\r\nv5\r\nEND\r\n")
 
-
     def answers_then_closes(self, args, payload, want, fin_later=False):
         with Server(args, env=self.ENV) as srv:
             with srv.connect() as c:
@@ -498,20 +492,10 @@ class BatchTest(unittest.TestCase):
             s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
             try:
                 s.sendall(payload)
-                got = b""
-                if fin_later:
-                    while len(got) < len(want):
-                        chunk = s.recv(65536)
-                        if not chunk:
-                            break
-                        got += chunk
+                got = recv_upto(s, len(want)) if fin_later else b""
                 s.shutdown(socket.SHUT_WR)
-                while True:  # a lost FIN would leave this waiting until the socket timeout
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    got += chunk
-                self.assertEqual(got, want)
+                # A lost FIN would leave this waiting until the socket timeout.
+                self.assertEqual(got + recv_upto(s), want)
             finally:
                 s.close()
             self.assertTrue(srv.alive())
@@ -533,7 +517,6 @@ class BatchTest(unittest.TestCase):
         # More requests than kMaxReadsPerEvent reads of the 16 KB buffer take, sent at once
         # and then nothing more: reads are edge-triggered, so the server has to come back for
         # what is left in the socket on its own (a lost edge hangs here until the timeout).
-        import threading
         with Server(args, env=self.ENV) as srv:
             with srv.connect() as c:
                 c.expect(set_cmd(b"y", b"1"), b"STORED\r\n")
@@ -543,15 +526,10 @@ class BatchTest(unittest.TestCase):
                 sender = threading.Thread(target=s.sendall, args=(burst,))
                 sender.start()
                 want = b"VALUE y 0 1\r\n1\r\nEND\r\n" * count
-                got = bytearray()
-                while len(got) < len(want):
-                    chunk = s.recv(1 << 20)
-                    if not chunk:
-                        break
-                    got += chunk
+                got = recv_upto(s, len(want))
                 sender.join(10)
                 self.assertEqual(len(got), len(want))
-                self.assertEqual(bytes(got), want)
+                self.assertEqual(got, want)
             finally:
                 s.close()
             self.assertTrue(srv.alive())

@@ -76,14 +76,9 @@ std::optional<int32_t> ParseLibcInt32(std::string_view token) {
 }
 
 char* WriteDecimal(char* out, uint64_t value) {
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) *out++ = digits[--n];
-  return out;
+  const size_t length = DecimalLength(value);
+  WriteDecimalDigits(out, length, value);
+  return out + length;
 }
 
 }  // namespace slabd::proto

@@ -13,7 +13,9 @@
 #ifndef SLABD_PROTO_TEXT_NUMBERS_H_
 #define SLABD_PROTO_TEXT_NUMBERS_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -35,6 +37,33 @@ namespace slabd::proto {
 // The other direction: writes `value` in decimal at `out` (at most 20 bytes, no NUL) and
 // returns the end. For writers that compose a line in a buffer of their own.
 char* WriteDecimal(char* out, uint64_t value);
+
+// The number of decimal digits of `value` (1 for 0), and the digits themselves written to
+// [out, out + length) where length == DecimalLength(value): for writers that size a reply
+// before they fill it. Two digits per step from a table, from the last digit backwards.
+inline constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+[[nodiscard]] inline size_t DecimalLength(uint64_t value) {
+  size_t length = 1;
+  for (; value >= 100; value /= 100) length += 2;
+  return length + (value >= 10 ? 1 : 0);
+}
+
+inline void WriteDecimalDigits(char* out, size_t length, uint64_t value) {
+  char* p = out + length;
+  for (; value >= 100; value /= 100) {
+    p -= 2;
+    std::memcpy(p, kDigitPairs + 2 * (value % 100), 2);
+  }
+  if (value >= 10) {
+    std::memcpy(p - 2, kDigitPairs + 2 * value, 2);
+  } else {
+    p[-1] = static_cast<char>('0' + value);
+  }
+}
 
 }  // namespace slabd::proto
 

@@ -30,47 +30,67 @@ void AppendIntegerStat(std::string& out, std::string_view name, Int value) {
   out.append("\r\n");
 }
 
-// "VALUE <key> <flags> <bytes>[ <cas>]\r\n", composed in a stack buffer and appended once:
-// the header of every hit, so one capacity check instead of seven.
+// "VALUE <key> <flags> <bytes>[ <cas>]\r\n", then `data` and "\r\n" when `data` is given:
+// the reply to every hit, so it is sized first and written in place after one growth of
+// `out` instead of a capacity check and a copy per field. A large value is appended
+// separately, so that it is not zero-filled by the resize before it is copied over.
 void AppendValueLine(std::string& out, std::string_view key, uint32_t flags, uint32_t value_len,
-                     const uint64_t* cas) {
-  constexpr std::string_view kValue = "VALUE ";
-  char tail[64];  // " <flags> <bytes> <cas>\r\n": at most 1 + 10 + 1 + 10 + 1 + 20 + 2 bytes
-  char* q = tail;
-  *q++ = ' ';
-  q = WriteDecimal(q, flags);
-  *q++ = ' ';
-  q = WriteDecimal(q, value_len);
+                     const uint64_t* cas, const std::string_view* data) {
+  constexpr size_t kInPlaceData = 512;
+  const size_t flags_len = DecimalLength(flags);
+  const size_t value_len_len = DecimalLength(value_len);
+  const size_t cas_len = cas != nullptr ? DecimalLength(*cas) : 0;
+  const size_t header = 6 + key.size() + 1 + flags_len + 1 + value_len_len +
+                        (cas != nullptr ? 1 + cas_len : 0) + 2;
+  const bool data_in_place = data != nullptr && data->size() <= kInPlaceData;
+  const size_t at = out.size();
+  out.resize(at + header + (data_in_place ? data->size() + 2 : 0));
+  char* p = out.data() + at;
+  std::memcpy(p, "VALUE ", 6);
+  p += 6;
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  *p++ = ' ';
+  WriteDecimalDigits(p, flags_len, flags);
+  p += flags_len;
+  *p++ = ' ';
+  WriteDecimalDigits(p, value_len_len, value_len);
+  p += value_len_len;
   if (cas != nullptr) {
-    *q++ = ' ';
-    q = WriteDecimal(q, *cas);
+    *p++ = ' ';
+    WriteDecimalDigits(p, cas_len, *cas);
+    p += cas_len;
   }
-  *q++ = '\r';
-  *q++ = '\n';
-  const size_t tail_len = static_cast<size_t>(q - tail);
-  char line[320];
-  if (kValue.size() + key.size() + tail_len > sizeof(line)) {  // keys are at most 250 bytes
-    out.append(kValue);
-    out.append(key);
-    out.append(tail, tail_len);
+  std::memcpy(p, "\r\n", 2);
+  if (data == nullptr) return;
+  if (data_in_place) {
+    std::memcpy(p + 2, data->data(), data->size());
+    std::memcpy(p + 2 + data->size(), "\r\n", 2);
     return;
   }
-  std::memcpy(line, kValue.data(), kValue.size());
-  std::memcpy(line + kValue.size(), key.data(), key.size());
-  std::memcpy(line + kValue.size() + key.size(), tail, tail_len);
-  out.append(line, kValue.size() + key.size() + tail_len);
+  out.append(*data);
+  out.append("\r\n", 2);
 }
 
 }  // namespace
 
 void AppendValueHeader(std::string& out, std::string_view key, uint32_t flags,
                        uint32_t value_len) {
-  AppendValueLine(out, key, flags, value_len, nullptr);
+  AppendValueLine(out, key, flags, value_len, nullptr, nullptr);
 }
 
 void AppendValueHeaderCas(std::string& out, std::string_view key, uint32_t flags,
                           uint32_t value_len, uint64_t cas) {
-  AppendValueLine(out, key, flags, value_len, &cas);
+  AppendValueLine(out, key, flags, value_len, &cas, nullptr);
+}
+
+void AppendValue(std::string& out, std::string_view key, uint32_t flags, std::string_view data) {
+  AppendValueLine(out, key, flags, static_cast<uint32_t>(data.size()), nullptr, &data);
+}
+
+void AppendValueCas(std::string& out, std::string_view key, uint32_t flags, std::string_view data,
+                    uint64_t cas) {
+  AppendValueLine(out, key, flags, static_cast<uint32_t>(data.size()), &cas, &data);
 }
 
 void AppendLine(std::string& out, std::string_view line) {

@@ -69,6 +69,11 @@ void AppendValueHeader(std::string& out, std::string_view key, uint32_t flags, u
 // "VALUE <key> <flags> <bytes> <cas>\r\n"
 void AppendValueHeaderCas(std::string& out, std::string_view key, uint32_t flags,
                           uint32_t value_len, uint64_t cas);
+// The whole reply to one key: "VALUE <key> <flags> <bytes>\r\n<data>\r\n" (bytes = data's
+// size, which must fit in 32 bits), and the same with " <cas>" after <bytes>.
+void AppendValue(std::string& out, std::string_view key, uint32_t flags, std::string_view data);
+void AppendValueCas(std::string& out, std::string_view key, uint32_t flags, std::string_view data,
+                    uint64_t cas);
 // `line` followed by CRLF. REQUIRES: line contains no "\r\n".
 void AppendLine(std::string& out, std::string_view line);
 // "END\r\n"

@@ -163,14 +163,11 @@ struct ValueReply {
 
   static void Append(void* arg, const slab::ItemSnapshot& snap, std::string_view value) {
     const auto* self = static_cast<const ValueReply*>(arg);
-    const uint32_t size = static_cast<uint32_t>(value.size());
     if (self->with_cas) {
-      proto::AppendValueHeaderCas(*self->text, self->key, snap.flags, size, snap.cas);
+      proto::AppendValueCas(*self->text, self->key, snap.flags, value, snap.cas);
     } else {
-      proto::AppendValueHeader(*self->text, self->key, snap.flags, size);
+      proto::AppendValue(*self->text, self->key, snap.flags, value);
     }
-    self->text->append(value);
-    self->text->append("\r\n", 2);
   }
 };
 

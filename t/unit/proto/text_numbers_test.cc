@@ -3,9 +3,11 @@
 #include "proto/text_numbers.h"
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +103,32 @@ TEST(TextNumbersTest, WriteDecimalWritesEveryDigitAndReturnsTheEnd) {
                      uint64_t{18446744073709551615u}}) {
     const char* end = WriteDecimal(buf, v);
     EXPECT_EQ(std::string(buf, static_cast<size_t>(end - buf)), std::to_string(v));
+  }
+}
+
+// Every digit count, at both ends of it (9, 10, 99, 100, ...), and a spread in between: the
+// length decides where the digits start, so an off-by-one shows as a wrong or clipped number.
+TEST(TextNumbersTest, DecimalLengthAndDigitsMatchToStringAtEveryDigitCount) {
+  std::vector<uint64_t> values = {0, std::numeric_limits<uint64_t>::max()};
+  for (uint64_t p = 1; p <= 1'000'000'000'000'000'000u; p *= 10) {
+    values.insert(values.end(), {p - 1, p, p + 1, p * 5 + 3});
+  }
+  uint64_t x = 0x9E3779B97F4A7C15u;
+  for (int i = 0; i < 2000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    values.push_back(x >> (i % 64));
+  }
+  for (uint64_t v : values) {
+    const std::string expected = std::to_string(v);
+    ASSERT_EQ(DecimalLength(v), expected.size()) << v;
+    char buf[24];
+    std::memset(buf, '#', sizeof(buf));
+    WriteDecimalDigits(buf + 1, expected.size(), v);
+    EXPECT_EQ(std::string(buf + 1, expected.size()), expected);
+    EXPECT_EQ(buf[0], '#') << v;  // nothing written before or after the digits
+    EXPECT_EQ(buf[1 + expected.size()], '#') << v;
   }
 }
 

@@ -31,6 +31,36 @@ TEST_F(TextWriterTest, ValueHeaderCas) {
   EXPECT_EQ(out_, "VALUE foo 0 1 18446744073709551615\r\n");
 }
 
+// The whole reply to one key. Values up to 512 bytes are written in place after one resize,
+// longer ones appended: both sides of that boundary, the empty value, and data holding the
+// bytes a reply is framed by.
+TEST_F(TextWriterTest, ValueIsHeaderDataAndCrlf) {
+  using namespace std::string_literals;
+  out_ = "before";
+  AppendValue(out_, "foo", 5, "bar");
+  AppendValueCas(out_, "k", 0, "", 18446744073709551615u);
+  AppendValue(out_, "bin", 4294967295u, "a\r\nEND\r\n\0z"s);
+  EXPECT_EQ(out_,
+            "beforeVALUE foo 5 3\r\nbar\r\n"
+            "VALUE k 0 0 18446744073709551615\r\n\r\n"
+            "VALUE bin 4294967295 10\r\na\r\nEND\r\n\0z\r\n"s);
+}
+
+TEST_F(TextWriterTest, ValueAtAndPastTheInPlaceLimit) {
+  const std::string key(250, 'k');
+  for (size_t size : {size_t{0}, size_t{1}, size_t{511}, size_t{512}, size_t{513}, size_t{5000}}) {
+    const std::string data(size, 'v');
+    std::string expected = "VALUE " + key + " 7 " + std::to_string(size) + "\r\n" + data + "\r\n";
+    out_.clear();
+    AppendValue(out_, key, 7, data);
+    EXPECT_EQ(out_, expected) << size;
+    out_.clear();
+    AppendValueCas(out_, key, 7, data, 99);
+    expected.insert(expected.find("\r\n"), " 99");
+    EXPECT_EQ(out_, expected) << size;
+  }
+}
+
 TEST_F(TextWriterTest, LineEndAndNumber) {
   AppendLine(out_, "VERSION 1.6.18");
   AppendNumberLine(out_, 0);
@@ -91,6 +121,7 @@ TEST_F(TextWriterTest, AppendingDoesNotReallocateOnceCapacityExists) {
   const char* before = out_.data();
   for (int i = 0; i < 20; ++i) {
     AppendValueHeaderCas(out_, "some_key", 123, 456, 789);
+    AppendValue(out_, "some_key", 123, "value");
     AppendStat(out_, "curr_items", uint64_t{12345});
     AppendStatRusage(out_, "rusage_user", 1, 2);
     AppendNumberLine(out_, 42);

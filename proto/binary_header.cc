@@ -9,11 +9,6 @@ uint16_t LoadBe16(const char* p) {
   return static_cast<uint16_t>((u[0] << 8) | u[1]);
 }
 
-void AppendBe16(std::string& out, uint16_t v) {
-  out.push_back(static_cast<char>(v >> 8));
-  out.push_back(static_cast<char>(v));
-}
-
 }  // namespace
 
 uint32_t LoadBe32(const char* p) {
@@ -25,14 +20,28 @@ uint64_t LoadBe64(const char* p) {
   return (uint64_t{LoadBe32(p)} << 32) | LoadBe32(p + 4);
 }
 
+void StoreBe32(char* p, uint32_t v) {
+  p[0] = static_cast<char>(v >> 24);
+  p[1] = static_cast<char>(v >> 16);
+  p[2] = static_cast<char>(v >> 8);
+  p[3] = static_cast<char>(v);
+}
+
+void StoreBe64(char* p, uint64_t v) {
+  StoreBe32(p, static_cast<uint32_t>(v >> 32));
+  StoreBe32(p + 4, static_cast<uint32_t>(v));
+}
+
 void AppendBe32(std::string& out, uint32_t v) {
-  AppendBe16(out, static_cast<uint16_t>(v >> 16));
-  AppendBe16(out, static_cast<uint16_t>(v));
+  char b[4];
+  StoreBe32(b, v);
+  out.append(b, sizeof(b));
 }
 
 void AppendBe64(std::string& out, uint64_t v) {
-  AppendBe32(out, static_cast<uint32_t>(v >> 32));
-  AppendBe32(out, static_cast<uint32_t>(v));
+  char b[8];
+  StoreBe64(b, v);
+  out.append(b, sizeof(b));
 }
 
 std::string_view BinaryStatusText(BinaryStatus status) {
@@ -67,15 +76,19 @@ BinaryRequestHeader DecodeBinaryRequestHeader(const char* b) {
 }
 
 void AppendBinaryRequestHeader(std::string& out, const BinaryRequestHeader& h) {
-  out.push_back(static_cast<char>(h.magic));
-  out.push_back(static_cast<char>(h.opcode));
-  AppendBe16(out, h.key_len);
-  out.push_back(static_cast<char>(h.extras_len));
-  out.push_back(static_cast<char>(h.data_type));
-  AppendBe16(out, h.vbucket);
-  AppendBe32(out, h.body_len);
-  AppendBe32(out, h.opaque);
-  AppendBe64(out, h.cas);
+  char b[kBinaryHeaderSize];
+  b[0] = static_cast<char>(h.magic);
+  b[1] = static_cast<char>(h.opcode);
+  b[2] = static_cast<char>(h.key_len >> 8);
+  b[3] = static_cast<char>(h.key_len);
+  b[4] = static_cast<char>(h.extras_len);
+  b[5] = static_cast<char>(h.data_type);
+  b[6] = static_cast<char>(h.vbucket >> 8);
+  b[7] = static_cast<char>(h.vbucket);
+  StoreBe32(b + 8, h.body_len);
+  StoreBe32(b + 12, h.opaque);
+  StoreBe64(b + 16, h.cas);
+  out.append(b, sizeof(b));
 }
 
 BinaryCommand ClassifyBinaryOpcode(uint8_t opcode) {

@@ -99,6 +99,9 @@ struct BinaryCommand {
 [[nodiscard]] uint64_t LoadBe64(const char* p);
 void AppendBe32(std::string& out, uint32_t v);
 void AppendBe64(std::string& out, uint64_t v);
+// The same written at `p` (4 and 8 bytes), for writers that fill a reply in place.
+void StoreBe32(char* p, uint32_t v);
+void StoreBe64(char* p, uint64_t v);
 
 }  // namespace slabd::proto
 

@@ -27,6 +27,10 @@ struct BinaryReplyTo {
 void AppendBinaryResponseHeader(std::string& out, BinaryReplyTo to, BinaryStatus status,
                                 uint8_t extras_len, uint16_t key_len, uint32_t value_len,
                                 uint64_t cas);
+// A hit of GET/GETK/GAT/GATK (and their quiet forms): status OK, 4 bytes of extras holding
+// `flags`, then `key` (empty for GET and GAT) and `value`; one growth of `out`.
+void AppendBinaryValue(std::string& out, BinaryReplyTo to, uint64_t cas, uint32_t flags,
+                       std::string_view key, std::string_view value);
 // A complete response with the given body parts.
 void AppendBinaryResponse(std::string& out, BinaryReplyTo to, BinaryStatus status,
                           uint64_t cas, std::string_view extras, std::string_view key,

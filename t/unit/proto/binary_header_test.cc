@@ -119,6 +119,10 @@ TEST(BinaryHeaderTest, Be32And64RoundTripAndAreBigEndian) {
   EXPECT_EQ(out, std::string("\x01\x02\x03\x04\x11\x12\x13\x14\x15\x16\x17\x18", 12));
   EXPECT_EQ(LoadBe32(out.data()), 0x01020304u);
   EXPECT_EQ(LoadBe64(out.data() + 4), 0x1112131415161718ull);
+  char in_place[12];
+  StoreBe32(in_place, 0x01020304);
+  StoreBe64(in_place + 4, 0x1112131415161718ull);
+  EXPECT_EQ(std::string(in_place, sizeof(in_place)), out);
   for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{0x80}, uint64_t{0xffffffff},
                      uint64_t{0x8000000000000000ull}, ~uint64_t{0}}) {
     std::string b;

@@ -50,6 +50,35 @@ Packet DecodeOne(std::string_view bytes) {
 
 constexpr BinaryReplyTo kSetQ{0x11, 0xa0b0c0d0};
 
+// A GET hit's packet in one piece: the same bytes as the header, the flags and the parts
+// appended one by one, with and without the key, on both sides of the size where the value
+// stops being written in place and is appended instead.
+TEST(BinaryWriterTest, ValueIsTheHitPacketInOnePiece) {
+  const std::string key250(250, 'k');
+  for (size_t size : {size_t{0}, size_t{1}, size_t{100}, size_t{512}, size_t{513}, size_t{9000}}) {
+    for (std::string_view key : {std::string_view(), std::string_view("foo"),
+                                 std::string_view(key250)}) {
+      SCOPED_TRACE(std::to_string(size) + " value bytes, key of " + std::to_string(key.size()));
+      std::string value(size, '\0');
+      for (size_t i = 0; i < size; ++i) value[i] = static_cast<char>(i * 7);
+      std::string expected = "prefix";
+      AppendBinaryResponseHeader(expected, {0x0c, 0x01020304}, BinaryStatus::kOk, 4,
+                                 static_cast<uint16_t>(key.size()),
+                                 static_cast<uint32_t>(size), 0x1112131415161718ull);
+      AppendBe32(expected, 0xdeadbeef);
+      expected.append(key).append(value);
+      std::string out = "prefix";
+      AppendBinaryValue(out, {0x0c, 0x01020304}, 0x1112131415161718ull, 0xdeadbeef, key, value);
+      EXPECT_EQ(out, expected);
+      const Packet p = DecodeOne(std::string_view(out).substr(6));
+      EXPECT_EQ(p.status(), BinaryStatus::kOk);
+      EXPECT_EQ(p.extras, std::string("\xde\xad\xbe\xef", 4));
+      EXPECT_EQ(p.key, key);
+      EXPECT_EQ(p.value, value);
+    }
+  }
+}
+
 TEST(BinaryWriterTest, ResponseHeaderHasTheWireLayout) {
   std::string out;
   AppendBinaryResponseHeader(out, {0x0c, 0x01020304}, BinaryStatus::kKeyExists, 4, 0x0102, 5,

@@ -71,14 +71,12 @@ size_t DecodedKeyLength(std::string_view encoded) {
 std::string_view Preparse(const TextTokens& t, size_t first, MetaRequest* r) {
   std::string_view error;
   bool failed = false;  // a bad value whose check sets no message (F)
-  bool seen[128] = {};
   for (size_t i = first; i < t.size(); ++i) {
     const std::string_view tok = t[i];
     const auto o = static_cast<unsigned char>(tok[0]);
-    if (o >= 127 || seen[o]) return kErrDuplicate;
-    seen[o] = true;
+    if (o >= 127 || r->present[o]) return kErrDuplicate;  // nothing else sets `present` first
     r->present[o] = true;
-    r->flags[r->flag_count++] = tok;
+    r->AddFlag(tok);
     const std::string_view value = tok.substr(1);
     switch (o) {
       case 'b':
@@ -206,7 +204,7 @@ MetaParseResult ParseMetaCommand(std::string_view line) {
   }
   if (r.command == MetaCommand::kSet) {
     for (size_t i = 0; i < r.flag_count; ++i) {
-      if (r.flags[i][0] == 'O' && r.flags[i].size() > kMetaMaxOpaqueToken) error = kErrOpaque;
+      if (r.flag(i)[0] == 'O' && r.flag(i).size() > kMetaMaxOpaqueToken) error = kErrOpaque;
     }
     switch (r.mode) {
       case 0: case 'E': case 'A': case 'P': case 'R': case 'S':  // upper case only

@@ -31,8 +31,7 @@ struct MetaRequest {
   MetaCommand command = MetaCommand::kNoop;
   std::string_view key;        // as sent: base64 text when `b` is set
   int32_t datalen = 0;         // ms only
-  std::array<std::string_view, kMetaMaxTokens> flags;  // whole flag tokens, in order
-  size_t flag_count = 0;
+  size_t flag_count = 0;        // whole flag tokens, in order: flag(0) .. flag(flag_count - 1)
   std::bitset<128> present;    // which flag letters were given
 
   // Decoded flag values (valid when the letter is present).
@@ -47,7 +46,16 @@ struct MetaRequest {
   char mode = 0;               // M
 
   bool Has(char letter) const { return present[static_cast<unsigned char>(letter) & 127]; }
-  std::string_view flag(size_t i) const { return flags[i]; }
+  std::string_view flag(size_t i) const { return {flags[i].data, flags[i].size}; }
+  void AddFlag(std::string_view token) { flags[flag_count++] = {token.data(), token.size()}; }
+
+ private:
+  // Left uninitialized, as TextTokens' tokens: only the first flag_count are written and read.
+  struct Token {
+    const char* data;
+    size_t size;
+  };
+  Token flags[kMetaMaxTokens];
 };
 
 enum class MetaParseStatus { kOk, kError };

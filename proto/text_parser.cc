@@ -291,6 +291,18 @@ void ParseGetLine(std::string_view line, TextCommand command, size_t name_length
 void ParseLine(std::string_view line, ParseResult& r) {
   if (line.starts_with("get ")) return ParseGetLine(line, TextCommand::kGet, 4, r);
   if (line.starts_with("gets ")) return ParseGetLine(line, TextCommand::kGets, 5, r);
+  // mg ms md mn ma me: the meta parser tokenizes the line itself, so the name is enough (as
+  // the general path finds it: the first token, with no limit on the tokens after it).
+  if (line.size() >= 2 && line[0] == 'm' && (line.size() == 2 || line[2] == ' ')) {
+    switch (line[1]) {
+      case 'g': case 's': case 'd': case 'n': case 'a': case 'e':
+        r.request.command = TextCommand::kMeta;
+        r.request.line = line;
+        return Ok(r);
+      default:
+        break;
+    }
+  }
   const TextTokens tokens(line);
   if (tokens.size() == 0 || tokens[0].size() < 2) return Unknown(r, line);
   const CommandSpec* spec = FindCommand(tokens[0]);

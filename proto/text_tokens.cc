@@ -13,14 +13,14 @@ TextTokens::TextTokens(std::string_view line) : line_(line) {
     if (p == end) break;
     const void* space = std::memchr(p, ' ', static_cast<size_t>(end - p));
     const char* stop = space != nullptr ? static_cast<const char*>(space) : end;
-    tokens_[size_++] = std::string_view(p, static_cast<size_t>(stop - p));
+    tokens_[size_++] = {p, static_cast<size_t>(stop - p)};
     p = stop;
   }
 }
 
 std::string_view TextTokens::From(size_t i) const {
   if (i >= size_) return {};
-  return line_.substr(static_cast<size_t>(tokens_[i].data() - line_.data()));
+  return line_.substr(static_cast<size_t>(tokens_[i].data - line_.data()));
 }
 
 }  // namespace slabd::proto

@@ -24,15 +24,23 @@ class TextTokens {
 
   // Number of tokens kept, at most kMaxTokens (a line with more words also reports 23).
   [[nodiscard]] size_t size() const { return size_; }
-  [[nodiscard]] std::string_view operator[](size_t i) const { return tokens_[i]; }
+  [[nodiscard]] std::string_view operator[](size_t i) const {
+    return {tokens_[i].data, tokens_[i].size};
+  }
   // The last kept token. REQUIRES: size() > 0.
-  [[nodiscard]] std::string_view back() const { return tokens_[size_ - 1]; }
+  [[nodiscard]] std::string_view back() const { return (*this)[size_ - 1]; }
   // The line from the first byte of token `i` to its end; empty when i >= size().
   [[nodiscard]] std::string_view From(size_t i) const;
 
  private:
   std::string_view line_;
-  std::array<std::string_view, kMaxTokens> tokens_;
+  // Left uninitialized: only the first size_ are written and read (every command line is
+  // tokenized, and zeroing 23 views cost more than splitting a short line).
+  struct Token {
+    const char* data;
+    size_t size;
+  };
+  Token tokens_[kMaxTokens];
   size_t size_ = 0;
 };
 

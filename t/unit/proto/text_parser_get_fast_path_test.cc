@@ -1,6 +1,7 @@
-// The get/gets fast path of ParseTextCommand (a line starting exactly with "get " or "gets ")
-// must give the same result as the general path. A leading space sends the same line through
-// the general path (1.6.18 skips leading spaces), so each case is parsed both ways and compared.
+// The fast paths of ParseTextCommand (a line starting exactly with "get " or "gets ", and the
+// meta commands "mg", "ms", "md", "mn", "ma", "me" alone or followed by a space) must give the
+// same result as the general path. A leading space sends the same line through the general
+// path (1.6.18 skips leading spaces), so each case is parsed both ways and compared.
 #include <random>
 #include <string>
 
@@ -63,6 +64,43 @@ TEST(TextParserGetFastPath, GeneratedLinesMatchTheGeneralPath) {
     }
     if (rng() % 2) line.pop_back();
     ExpectSameBothWays(line);
+  }
+}
+
+// The meta fast path hands the line over whole, as the general path does (with the leading
+// space that sent it there): the meta parser tokenizes it again.
+void ExpectSameMetaBothWays(const std::string& line) {
+  ExpectSameBothWays(line);
+  const std::string fast = line + "\r\n";
+  const std::string general = " " + line + "\r\n";
+  const ParseResult a = ParseTextCommand(fast);
+  const ParseResult b = ParseTextCommand(general);
+  if (a.status == ParseStatus::kOk) {
+    EXPECT_EQ(" " + std::string(a.request.line), b.request.line);
+  }
+}
+
+TEST(TextParserMetaFastPath, HandPickedLinesMatchTheGeneralPath) {
+  for (const char* line :
+       {"mg", "ms", "md", "mn", "ma", "me", "mg foo", "mg foo v q k", "ms foo 2 T10",
+        "mg  foo  v ", "mg ", "mx foo", "mgx foo", "mg\tfoo", "mg\rfoo", "m", "m g", "MG foo",
+        "mn noreply", "mg foo\x01"}) {
+    ExpectSameMetaBothWays(line);
+  }
+  EXPECT_EQ(ParseTextCommand("mg foo v\r\n").request.command, TextCommand::kMeta);
+  EXPECT_EQ(ParseTextCommand("mgx foo\r\n").error, "ERROR");
+}
+
+TEST(TextParserMetaFastPath, GeneratedLinesMatchTheGeneralPath) {
+  std::mt19937 rng(20261128);
+  const std::string names = "gsdnaexm \t";
+  const std::string alphabet = "ab \t\r\x01\x7f";
+  for (int i = 0; i < 3000; ++i) {
+    std::string line = "m";
+    line.push_back(names[rng() % names.size()]);
+    const int extra = static_cast<int>(rng() % 6);
+    for (int c = 0; c < extra; ++c) line.push_back(alphabet[rng() % alphabet.size()]);
+    ExpectSameMetaBothWays(line);
   }
 }
 

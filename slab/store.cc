@@ -285,8 +285,7 @@ Store::CopyLookupResult Store::GetCopy(std::string_view key, uint32_t hash, bool
   return result;
 }
 
-MetaGetResult Store::MetaGet(std::string_view key, const MetaGetOptions& o) {
-  const uint32_t hash = HashKey(key);
+MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& o) {
   const RelTime now = clock_->Now();
   MetaGetResult result;
   std::lock_guard lock(locks_.ForHash(hash));

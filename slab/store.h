@@ -103,7 +103,11 @@ class Store {
   // lock: vivify a miss (N), touch (T), the recache/win/stale token logic (R, W, Z, X), and
   // access marking unless no_update. The snapshot's last_access and fetched_before are from
   // before this access (the `l` and `h` flags).
-  MetaGetResult MetaGet(std::string_view key, const MetaGetOptions& options);
+  MetaGetResult MetaGet(std::string_view key, const MetaGetOptions& options) {
+    return MetaGet(key, HashKey(key), options);
+  }
+  // The same for a key whose HashKey() is `hash` (computed ahead: HashHints).
+  MetaGetResult MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& options);
   // md I: instead of deleting, mark the item stale, take back its win token, give it a new
   // CAS and, if `set_exptime`, a new exptime. CAS checked as Delete's.
   DeleteResult MarkStale(std::string_view key, uint64_t cas, bool check_cas, bool set_exptime,

@@ -159,13 +159,51 @@ DispatchOutcome BinaryDispatcher::Dispatch(const BinaryFrame& f, BinaryCommand c
   return {};
 }
 
+size_t BinaryDispatcher::PipelinedKeys(std::string_view input, std::span<std::string_view> room) {
+  size_t n = 0;
+  while (n < room.size()) {
+    const BinaryFrame f = proto::ParseBinaryFrame(input);
+    if (f.status != proto::BinaryFrameStatus::kOk) break;
+    if (!f.key.empty() && f.key.size() <= slab::kMaxKeyLength) room[n++] = f.key;
+    const uint64_t frame = f.consumed + uint64_t{f.header.value_len()};
+    if (frame > input.size()) break;
+    input.remove_prefix(frame);
+  }
+  return n;
+}
+
+namespace {
+
+// A hit's whole response, appended by Store::GetCopy under the item lock (values up to
+// OutputQueue::kCopyLimit: no reference taken, as the text gets).
+struct BinaryValueReply {
+  std::string* text;
+  proto::BinaryReplyTo to;
+  std::string_view key;  // empty unless GETK/GATK
+  bool with_value;       // false for TOUCH
+
+  static void Append(void* arg, const slab::ItemSnapshot& snap, std::string_view value) {
+    const auto* self = static_cast<const BinaryValueReply*>(arg);
+    proto::AppendBinaryValue(*self->text, self->to, snap.cas, snap.flags, self->key,
+                             self->with_value ? value : std::string_view());
+  }
+};
+
+}  // namespace
+
 void BinaryDispatcher::Retrieve(const BinaryFrame& f, BinaryCommand cmd, OutputQueue& out) {
   const bool touch = cmd.op == Op::kTouch || cmd.op == Op::kGat || cmd.op == Op::kGatK;
   const bool with_key = cmd.op == Op::kGetK || cmd.op == Op::kGatK;
   const bool with_value = cmd.op != Op::kTouch;
   const slab::RelTime exptime =
       touch ? slab::ToRelExptime(proto::LoadBe32(f.extras.data()), ctx_.clock) : 0;
-  slab::LookupResult r = CountedLookup(ctx_, worker_.stats, f.key, touch, exptime);
+  const std::string_view key = with_key ? f.key : std::string_view();
+  BinaryValueReply reply{&out.text(), ReplyTo(f), key, with_value};
+  slab::Store::CopyLookupResult c =
+      CountedGetCopy(ctx_, worker_.stats, f.key, worker_.hints.HashOf(f.key), touch, exptime,
+                     OutputQueue::kCopyLimit, &BinaryValueReply::Append, &reply);
+  if (c.copied) return;
+  slab::LookupResult& r = c.ref;
   if (!r.item) {
     if (cmd.quiet) return;
     if (with_key) {
@@ -177,8 +215,8 @@ void BinaryDispatcher::Retrieve(const BinaryFrame& f, BinaryCommand cmd, OutputQ
     }
     return;
   }
+  // A value too large to copy goes out from the item (zero copy), which the ref keeps alive.
   const std::string_view value = with_value ? r.item.value() : std::string_view();
-  const std::string_view key = with_key ? f.key : std::string_view();
   std::string& text = out.text();
   proto::AppendBinaryResponseHeader(text, ReplyTo(f), BinaryStatus::kOk, 4,
                                     static_cast<uint16_t>(key.size()),

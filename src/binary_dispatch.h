@@ -21,6 +21,7 @@
 #define SLABD_SRC_BINARY_DISPATCH_H_
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "proto/binary_header.h"
@@ -60,6 +61,11 @@ class BinaryDispatcher {
   // Replies to a frame ParseBinaryFrame() refused (kBodyTooLarge, kLengthMismatch); the
   // connection closes after the write.
   void RejectFrame(const proto::BinaryFrame& f, OutputQueue& out);
+  // The keys of the complete request frames at the start of `input`, in order, at most
+  // room.size() of them; returns how many. For the worker's batch plan (HashHints), like
+  // TextDispatcher::PipelinedKeys: a hint only, so any bytes are safe; it stops at the first
+  // frame that is incomplete or malformed.
+  static size_t PipelinedKeys(std::string_view input, std::span<std::string_view> room);
 
  private:
   using Op = proto::BinaryOpcode;

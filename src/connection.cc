@@ -144,7 +144,11 @@ bool Connection::ReadAndDefer() {
 }
 
 size_t Connection::PlanKeys(std::span<std::string_view> room) const {
-  return AwaitsTextCommand() ? TextDispatcher::PipelinedKeys(in_.data(), room) : 0;
+  if (AwaitsTextCommand()) return TextDispatcher::PipelinedKeys(in_.data(), room);
+  if (protocol_ == Protocol::kBinary && state_ == State::kParse) {
+    return BinaryDispatcher::PipelinedKeys(in_.data(), room);
+  }
+  return 0;
 }
 
 void Connection::PrefetchPipelined() {
@@ -155,9 +159,9 @@ void Connection::ExecuteDeferred(std::span<const std::string_view> keys, const u
   if (closed()) return;
   MarkExecuting();
   if (close_after_write_) return;
-  dispatcher_.SetHashHints(keys, hashes);
+  worker_.shared().hints.Set(keys, hashes);
   Process();
-  dispatcher_.SetHashHints({}, nullptr);
+  worker_.shared().hints.Clear();
 }
 
 void Connection::FlushDeferred() {

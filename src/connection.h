@@ -23,10 +23,12 @@
 //
 // Batching across connections: the read callback only reads; the worker collects
 // the connections that read something in one turn of its loop (Worker::Defer), plans the
-// keys of their pipelined one-key requests (PlanKeys) and hashes each once, and then
+// keys of their pipelined one-key requests (PlanKeys: text commands with one key, mg and
+// the other meta commands, and binary frames; a text multiget prefetches its own keys) and
+// hashes each once, and then
 // executes their requests (ExecuteDeferred) in order while prefetching the planned keys a
 // few keys ahead (bucket, first item, second item: the misses overlap with the work
-// before), handing the hashes to the lookups (TextDispatcher::SetHashHints). Only then are the
+// before), handing the hashes to the lookups (HashHints). Only then are the
 // replies written (FlushDeferred): one writev per connection, back to back. On loopback
 // the writer pays for waking the reader, and a reader woken by the first reply of a turn
 // is still awake for the others, so this costs one wake-up per turn where writing
@@ -84,7 +86,8 @@ class Connection {
   // every reply, waiting for a slow reader until `deadline_ms` (CLOCK_MONOTONIC).
   void Drain(int64_t deadline_ms);
   // Batching (see above): the keys of the one-key requests at the start of what was read
-  // (TextDispatcher::PipelinedKeys; none unless waiting for a text command); a prefetch
+  // (TextDispatcher::PipelinedKeys or BinaryDispatcher::PipelinedKeys; none until the
+  // connection's protocol is known, or while it is in the middle of a request); a prefetch
   // of those keys when there are at least two (after a further read); executing what was
   // read, with the hashes of the planned keys (`keys`, `hashes`: PlanKeys' keys, hashed);
   // the rest of the read event's work (writing the replies, reading more if the read

@@ -144,7 +144,7 @@ void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue
   o.no_update = r.Has('u');
   o.key_binary = r.Has('b');
   o.explicit_cas = r.Has('E') ? r.explicit_cas : 0;
-  slab::MetaGetResult g = ctx_.store.MetaGet(key, o);
+  slab::MetaGetResult g = ctx_.store.MetaGet(key, worker_.hints.HashOf(key), o);
   if (g.overflow) {
     ReplyError(out, "SERVER_ERROR refcount overflow during fetch");
     return;

@@ -17,6 +17,7 @@
 
 #include "slab/store.h"
 #include "src/conn_registry.h"
+#include "src/hash_hints.h"
 #include "src/password_file.h"
 #include "src/prefix_stats.h"
 #include "src/server_options.h"
@@ -36,6 +37,7 @@ struct WorkerGauges {
 struct WorkerShared {
   ThreadStats stats;
   WorkerGauges gauges;
+  HashHints hints;  // the worker's own: not read by other threads
 };
 
 struct ServerContext {

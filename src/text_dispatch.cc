@@ -95,9 +95,27 @@ namespace {
 
 // Commands whose first argument is their one key (besides get/gets), with the space after
 // the name. Meta keys may be base64 (flag b): then the prefetch is merely useless.
-constexpr std::array<std::string_view, 14> kKeyedCommands = {
-    "set ", "delete ", "incr ", "decr ", "touch ", "add ", "replace ", "append ", "prepend ",
-    "cas ", "mg ", "ms ", "md ", "ma "};
+// The length of the name and space of a one-key command that `line` starts with (the storage
+// commands, delete, incr/decr, touch, mg/ms/md/ma), or 0. One branch on the first byte, then
+// at most two comparisons: every planned line passes through here.
+size_t KeyedCommandPrefix(std::string_view line) {
+  auto is = [line](std::string_view name) { return line.starts_with(name) ? name.size() : 0; };
+  if (line.size() < 3) return 0;
+  switch (line[0]) {
+    case 's': return is("set ");
+    case 'd': return line[2] == 'l' ? is("delete ") : is("decr ");
+    case 'i': return is("incr ");
+    case 't': return is("touch ");
+    case 'a': return line[1] == 'd' ? is("add ") : is("append ");
+    case 'r': return is("replace ");
+    case 'p': return is("prepend ");
+    case 'c': return is("cas ");
+    case 'm':
+      if (line[2] != ' ') return 0;
+      return line[1] == 'g' || line[1] == 's' || line[1] == 'd' || line[1] == 'a' ? 3 : 0;
+    default: return 0;
+  }
+}
 
 }  // namespace
 
@@ -115,33 +133,15 @@ size_t TextDispatcher::PipelinedKeys(std::string_view input, std::span<std::stri
       key = line.substr(line[3] == ' ' ? 4 : 5);
       // One key only: a multiget prefetches its own keys in batches (Retrieve).
       if (key.find(' ') != std::string_view::npos) break;
-    } else {
-      for (std::string_view name : kKeyedCommands) {
-        if (line.starts_with(name)) {
-          key = line.substr(name.size());
-          key = key.substr(0, key.find(' '));
-          break;
-        }
-      }
+    } else if (const size_t prefix = KeyedCommandPrefix(line); prefix != 0) {
+      key = line.substr(prefix);
+      key = key.substr(0, key.find(' '));
     }
     // Anything else (another command, a data block) is skipped.
     if (key.empty() || key.size() > slab::kMaxKeyLength) continue;
     room[n++] = key;
   }
   return n;
-}
-
-// Hinted keys come in input order, and so do the lookups; hinted keys that no lookup asks for
-// (a set's key, a yield before them) are passed over by address.
-uint32_t TextDispatcher::HashOf(std::string_view key) {
-  while (hint_next_ < hint_keys_.size() && hint_keys_[hint_next_].data() < key.data()) {
-    ++hint_next_;
-  }
-  if (hint_next_ < hint_keys_.size() && hint_keys_[hint_next_].data() == key.data() &&
-      hint_keys_[hint_next_].size() == key.size()) {
-    return hint_hashes_[hint_next_++];
-  }
-  return slab::HashKey(key);
 }
 
 void TextDispatcher::PrefetchPipelined(std::string_view input, size_t min_keys) {
@@ -198,7 +198,7 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   }
   slab::Store& store = ctx_.store;
   size_t hashed = 0, headed = 0, seconded = 0, done = 0;
-  ring[0] = {*it, HashOf(*it)};
+  ring[0] = {*it, worker_.hints.HashOf(*it)};
   ++it;
   ++hashed;
   if (it == end) {
@@ -208,7 +208,7 @@ DispatchOutcome TextDispatcher::Retrieve(const TextRequest& req, OutputQueue& ou
   }
   while (done < hashed) {
     for (; hashed < done + 3 * kStage && it != end; ++it, ++hashed) {
-      ring[hashed % kRing] = {*it, HashOf(*it)};
+      ring[hashed % kRing] = {*it, worker_.hints.HashOf(*it)};
       store.PrefetchBucket(ring[hashed % kRing].hash);
     }
     for (; headed < done + 2 * kStage && headed < hashed; ++headed) {

@@ -53,15 +53,6 @@ class TextDispatcher {
   // room.size() of them, stopping at the first multiget; returns how many. Other lines are
   // skipped.
   static size_t PipelinedKeys(std::string_view input, std::span<std::string_view> room);
-  // Hashes already computed for keys of the input about to be executed (Worker::RunDeferred
-  // plans and prefetches them), in input order. A lookup whose key is one of these views
-  // (same address and length) uses its hash instead of hashing again. The views are only
-  // compared, never read. Cleared with an empty span before the input can change.
-  void SetHashHints(std::span<const std::string_view> keys, const uint32_t* hashes) {
-    hint_keys_ = keys;
-    hint_hashes_ = hashes;
-    hint_next_ = 0;
-  }
 
  private:
   DispatchOutcome Retrieve(const proto::TextRequest& req, OutputQueue& out, size_t resume_from,
@@ -77,15 +68,10 @@ class TextDispatcher {
   void CacheMemlimit(const proto::TextRequest& req, OutputQueue& out);
   void Reply(std::string_view line_with_crlf, bool noreply, OutputQueue& out);
   ClassCounters& Class(slab::ClassId id) { return worker_.stats.classes[id.v]; }
-  // HashKey(key), from the hints when `key` is the next hinted view.
-  uint32_t HashOf(std::string_view key);
 
   ServerContext& ctx_;
   WorkerShared& worker_;
   MetaDispatcher meta_;  // the meta commands (mg ms md ma mn me)
-  std::span<const std::string_view> hint_keys_;
-  const uint32_t* hint_hashes_ = nullptr;
-  size_t hint_next_ = 0;
 };
 
 }  // namespace slabd::server

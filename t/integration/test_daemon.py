@@ -485,6 +485,75 @@ class BatchTest(unittest.TestCase):
             with srv.connect() as c:
                 c.expect(b"get k5\r\n", b"VALUE k5 0 2\r\nv5\r\nEND\r\n")
 
+    def test_one_turn_of_binary_and_meta_multigets(self):
+        # The batch plan takes the keys of binary frames and mg lines too, and their lookups
+        # take the planned hashes: every connection must still get exactly its own values.
+        import binproto as bp
+        big = b"B" * 10000  # copied only up to 4 KB: this one goes out from the item
+        with Server(["-I", "1m"], env=self.ENV) as srv:
+            cas = {}
+            with srv.connect() as c:
+                keys = [b"key%d" % i for i in range(40)] + [b"big"]
+                for i, key in enumerate(keys):
+                    val = big if key == b"big" else b"value-%d-" % i * (1 + i % 7)
+                    c.expect(set_cmd(key, val, flags=i), b"STORED\r\n")
+                c.send(b"gets " + b" ".join(keys) + b"\r\n")
+                for i, key in enumerate(keys):
+                    head = c.recv_line().split()
+                    self.assertEqual(head[1], key)
+                    cas[key] = (i, c.recv_exact(int(head[3]) + 2)[:-2], int(head[4]))
+                self.assertEqual(c.recv_line(), b"END\r\n")
+            socks = [socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                     for _ in range(30)]
+            bursts, expected = [], []
+            for n in range(30):
+                wanted = [b"key%d" % ((n * 7 + j) % 40) for j in range(20)]
+                wanted[3] = b"missing%d" % n
+                wanted[11] = b"big"
+                burst, want = b"", b""
+                if n % 2 == 0:  # binary: GETKQ for each (misses stay quiet), GETK, NOOP
+                    for j, key in enumerate(wanted):
+                        burst += bp.req(bp.Op.GETKQ, key=key, opaque=j)
+                        if key in cas:
+                            flags, val, c_ = cas[key]
+                            want += bp.resp(bp.Op.GETKQ, key=key, extras=bp.u32(flags),
+                                            value=val, opaque=j, cas=c_)
+                    burst += bp.req(bp.Op.GETK, key=b"nokey", opaque=99)
+                    want += bp.resp(bp.Op.GETK, bp.St.KEY_ENOENT, key=b"nokey", opaque=99)
+                    burst += bp.req(bp.Op.NOOP, opaque=100)
+                    want += bp.resp(bp.Op.NOOP, opaque=100)
+                else:           # meta: mg with value, key, flags and CAS; q hides misses
+                    for key in wanted:
+                        burst += b"mg " + key + b" v k f c q\r\n"
+                        if key in cas:
+                            flags, val, c_ = cas[key]
+                            want += b"VA %d k%s f%d c%d\r\n" % (len(val), key, flags, c_)
+                            want += val + b"\r\n"
+                    burst += b"mg nokey v\r\nmn\r\n"
+                    want += b"EN\r\nMN\r\n"
+                bursts.append(burst)
+                expected.append(want)
+            # One round trip first: the plan reads a connection's input only once its
+            # protocol is known, as it is on the long-lived connections clients keep.
+            for n, sock in enumerate(socks):
+                hello, reply = ((bp.req(bp.Op.NOOP), bp.resp(bp.Op.NOOP)) if n % 2 == 0
+                                else (b"mn\r\n", b"MN\r\n"))
+                sock.sendall(hello)
+                self.assertEqual(recv_upto(sock, len(reply)), reply)
+            os.kill(srv.proc.pid, signal.SIGSTOP)
+            try:
+                for sock, burst in zip(socks, bursts):
+                    sock.sendall(burst)
+            finally:
+                os.kill(srv.proc.pid, signal.SIGCONT)
+            try:
+                for n, (sock, want) in enumerate(zip(socks, expected)):
+                    self.assertEqual(recv_upto(sock, len(want)), want, "connection %d" % n)
+            finally:
+                for sock in socks:
+                    sock.close()
+            self.assertTrue(srv.alive())
+
     def answers_then_closes(self, args, payload, want, fin_later=False):
         with Server(args, env=self.ENV) as srv:
             with srv.connect() as c:

@@ -264,6 +264,34 @@ TEST_F(BinaryDispatchTest, GetMissIsNotFoundWithItsText) {
   EXPECT_EQ(Stat(&ThreadStats::get_misses), 1u);
 }
 
+// GET takes a planned key's hash from the worker's HashHints when the key is the hinted view
+// itself (the frame's key inside the read buffer): a wrong hinted hash turns the hit into a
+// miss, which shows the hint was used; the same key at another address is hashed.
+TEST_F(BinaryDispatchTest, GetUsesTheHintedHashOfItsKeyOnly) {
+  Set("key", "value", 7);
+  const std::string request = Request(Op::kGetK, "key");
+  const std::string_view key = std::string_view(request).substr(proto::kBinaryHeaderSize, 3);
+  ASSERT_EQ(key, "key");
+  HashHints& hints = ctx_.workers.front().hints;
+  auto get_with_hint = [&](std::string_view hinted_key, uint32_t hash) {
+    const std::string_view keys[] = {hinted_key};
+    const uint32_t hashes[] = {hash};
+    hints.Set(keys, hashes);
+    const Packet p = SendOne(request);
+    hints.Clear();
+    return p;
+  };
+  Packet p = get_with_hint(key, slab::HashKey("key"));
+  EXPECT_EQ(p.status, BinaryStatus::kOk);
+  EXPECT_EQ(p.key, "key");
+  EXPECT_EQ(p.extras, Be32(7));
+  EXPECT_EQ(p.value, "value");
+  EXPECT_EQ(get_with_hint(key, slab::HashKey("other")).status, BinaryStatus::kKeyNotFound);
+  const std::string copy = request;
+  const std::string_view elsewhere = std::string_view(copy).substr(proto::kBinaryHeaderSize, 3);
+  EXPECT_EQ(get_with_hint(elsewhere, slab::HashKey("other")).status, BinaryStatus::kOk);
+}
+
 TEST_F(BinaryDispatchTest, SetThenGetReturnsFlagsValueAndTheSetsCas) {
   const uint64_t cas = Set("k", "hello", 0xdeadbeef);
   EXPECT_EQ(last_.next, NextStep::kReadValue);
@@ -997,6 +1025,51 @@ TEST_F(BinaryDispatchTest, WithoutSaslTheSaslCommandsAreUnknown) {
   EXPECT_EQ(dispatcher_->BufferedValueLength(
                 proto::ParseBinaryFrame(Request(Op::kSaslAuth, "PLAIN", "", "xyz"))),
             0u);
+}
+
+// PipelinedKeys: the keys the batch plan takes from buffered binary requests.
+std::vector<std::string> PlannedKeys(std::string_view input, size_t room = 16) {
+  std::vector<std::string_view> views(room);
+  const size_t n = BinaryDispatcher::PipelinedKeys(input, std::span(views.data(), room));
+  return std::vector<std::string>(views.begin(), views.begin() + static_cast<long>(n));
+}
+
+using Strings = std::vector<std::string>;
+
+TEST(BinaryPipelinedKeysTest, KeysOfWholeFramesInOrder) {
+  const std::string frames = Request(Op::kGet, "a") + Request(Op::kNoop) +
+                             Request(Op::kSet, "bb", StoreExtras(1, 0), "value") +
+                             Request(Op::kGetKQ, "ccc") + Request(Op::kDelete, "d") +
+                             Request(Op::kIncrement, "e", ArithExtras(1, 0, 0));
+  EXPECT_EQ(PlannedKeys(frames), (Strings{"a", "bb", "ccc", "d", "e"}));
+  EXPECT_EQ(PlannedKeys(frames, 2), (Strings{"a", "bb"}));
+  // The views point at the keys inside the input (that is what the hints compare).
+  std::vector<std::string_view> views(1);
+  ASSERT_EQ(BinaryDispatcher::PipelinedKeys(frames, std::span(views.data(), 1)), 1u);
+  EXPECT_EQ(views[0].data(), frames.data() + proto::kBinaryHeaderSize);
+}
+
+TEST(BinaryPipelinedKeysTest, StopsAtAnIncompleteOrBadFrame) {
+  const std::string get_a = Request(Op::kGet, "a");
+  const std::string set_b = Request(Op::kSet, "b", StoreExtras(0, 0), "value");
+  // A frame whose key has arrived but not its value: its key, then nothing after it.
+  EXPECT_EQ(PlannedKeys(get_a + set_b.substr(0, set_b.size() - 1) + get_a),
+            (Strings{"a", "b"}));
+  // A header cut short, or a key not complete yet.
+  EXPECT_EQ(PlannedKeys(get_a + get_a.substr(0, 10)), (Strings{"a"}));
+  EXPECT_EQ(PlannedKeys(get_a + Request(Op::kGet, "xyz").substr(0, 25)), (Strings{"a"}));
+  // A text line or a response packet where a request should start.
+  EXPECT_EQ(PlannedKeys(get_a + "get a\r\n" + get_a), (Strings{"a"}));
+  std::string response = get_a;
+  response[0] = static_cast<char>(proto::kBinaryResponseMagic);
+  EXPECT_EQ(PlannedKeys(response + get_a), Strings{});
+  EXPECT_EQ(PlannedKeys(""), Strings{});
+}
+
+TEST(BinaryPipelinedKeysTest, OverlongKeysAreSkipped) {
+  const std::string long_key(251, 'k');
+  EXPECT_EQ(PlannedKeys(Request(Op::kGet, long_key) + Request(Op::kGet, "ok")),
+            (Strings{"ok"}));
 }
 
 }  // namespace

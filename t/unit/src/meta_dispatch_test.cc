@@ -89,6 +89,33 @@ class MetaDispatchTest : public ::testing::Test {
 
 // --- mg ------------------------------------------------------------------------------------
 
+// mg takes a planned key's hash from the worker's HashHints (Worker::RunDeferred) when the
+// key is the hinted view itself. A wrong hinted hash turns the hit into a miss: that is how
+// the test sees the hint used. The same key parsed from a copy of the line is hashed.
+TEST_F(MetaDispatchTest, MgUsesTheHintedHashOfItsKeyOnly) {
+  Set("k", "v");
+  const std::string wire = "mg k v\r\n";
+  const proto::ParseResult p = proto::ParseTextCommand(wire);
+  ASSERT_EQ(p.status, proto::ParseStatus::kOk);
+  auto run = [&](std::string_view hinted_key, uint32_t hash) {
+    OutputQueue out;
+    PendingStore pending;
+    HashHints& hints = ctx_.workers.front().hints;
+    const std::string_view keys[] = {hinted_key};
+    const uint32_t hashes[] = {hash};
+    hints.Set(keys, hashes);
+    dispatcher_->Execute(p.request, out, &pending);
+    hints.Clear();
+    return pipe_.Drain(out);
+  };
+  const std::string_view key = std::string_view(wire).substr(3, 1);
+  ASSERT_EQ(key, "k");
+  EXPECT_EQ(run(key, slab::HashKey("k")), "VA 1\r\nv\r\n");
+  EXPECT_EQ(run(key, slab::HashKey("not k")), "EN\r\n");
+  const std::string copy = wire;
+  EXPECT_EQ(run(std::string_view(copy).substr(3, 1), slab::HashKey("not k")), "VA 1\r\nv\r\n");
+}
+
 TEST_F(MetaDispatchTest, MgHitReturnsTheRequestedFlagsInRequestOrder) {
   Set("foo", "hi");
   const std::string cas = C("foo");

@@ -58,10 +58,10 @@ class TextDispatchTest : public ::testing::Test {
 
 // Executes the get lines of `input` in place, so that their keys are views into it, with the
 // given hash hints (Worker::RunDeferred's plan).
-std::string RunGetsInPlace(TextDispatcher& d, std::string_view input,
+std::string RunGetsInPlace(TextDispatcher& d, HashHints& hints, std::string_view input,
                            std::span<const std::string_view> keys, const uint32_t* hashes) {
   OutputQueue out;
-  d.SetHashHints(keys, hashes);
+  hints.Set(keys, hashes);
   while (!input.empty()) {
     proto::ParseResult r = proto::ParseTextCommand(input);
     EXPECT_EQ(r.status, proto::ParseStatus::kOk);
@@ -70,7 +70,7 @@ std::string RunGetsInPlace(TextDispatcher& d, std::string_view input,
     EXPECT_EQ(d.Execute(r.request, out, &pending).next, NextStep::kContinue);
     input.remove_prefix(r.consumed);
   }
-  d.SetHashHints({}, nullptr);
+  hints.Clear();
   return out.text();
 }
 
@@ -89,11 +89,11 @@ TEST_F(TextDispatchTest, HashHintsAreUsedForTheKeyAtTheirAddressOnly) {
   ASSERT_EQ(keys[1], "b");
   ASSERT_EQ(keys[2], "c");
   uint32_t hashes[] = {slab::HashKey("a"), slab::HashKey("b"), slab::HashKey("c")};
-  EXPECT_EQ(RunGetsInPlace(*dispatcher_, in, keys, hashes), both);
+  EXPECT_EQ(RunGetsInPlace(*dispatcher_, ctx_.workers.front().hints, in, keys, hashes), both);
   // A hint is trusted, not checked: a wrong hash for b's view makes b miss (this is how the
   // test sees that the hint was used), and the other keys are not affected.
   hashes[1] = slab::HashKey("not b");
-  EXPECT_EQ(RunGetsInPlace(*dispatcher_, in, keys, hashes),
+  EXPECT_EQ(RunGetsInPlace(*dispatcher_, ctx_.workers.front().hints, in, keys, hashes),
             "VALUE a 0 1\r\n1\r\nEND\r\nVALUE c 0 1\r\n3\r\nEND\r\n"
             "VALUE c 0 1\r\n3\r\nEND\r\n");
   // The same bytes at another address, or the same address with another length: no hint.
@@ -101,14 +101,14 @@ TEST_F(TextDispatchTest, HashHintsAreUsedForTheKeyAtTheirAddressOnly) {
   const std::string_view elsewhere[] = {std::string_view(copy).substr(11, 1)};
   const std::string_view longer[] = {in.substr(11, 3)};
   const uint32_t wrong[] = {slab::HashKey("not b")};
-  EXPECT_EQ(RunGetsInPlace(*dispatcher_, in, elsewhere, wrong), both);
-  EXPECT_EQ(RunGetsInPlace(*dispatcher_, in, longer, wrong), both);
+  EXPECT_EQ(RunGetsInPlace(*dispatcher_, ctx_.workers.front().hints, in, elsewhere, wrong), both);
+  EXPECT_EQ(RunGetsInPlace(*dispatcher_, ctx_.workers.front().hints, in, longer, wrong), both);
   // Hints no lookup asks for (a set's key, say) are passed over, not mismatched with the next.
   const std::string with_set = "get a\r\nget c\r\n";
   const std::string_view ws(with_set);
   const std::string_view skipped[] = {ws.substr(0, 3), ws.substr(11, 1)};
   const uint32_t skipped_hashes[] = {slab::HashKey("not b"), slab::HashKey("c")};
-  EXPECT_EQ(RunGetsInPlace(*dispatcher_, ws, skipped, skipped_hashes),
+  EXPECT_EQ(RunGetsInPlace(*dispatcher_, ctx_.workers.front().hints, ws, skipped, skipped_hashes),
             "VALUE a 0 1\r\n1\r\nEND\r\nVALUE c 0 1\r\n3\r\nEND\r\n");
 }
 
@@ -353,6 +353,16 @@ TEST(PipelinedKeysTest, SingleKeyGetsAndOneKeyCommandsInOrder) {
   EXPECT_EQ(Keys("get a\r\ngets bb\r\nset c 0 0 1\r\nx\r\ndelete d\r\nincr e 1\r\n"
                  "touch f 10\r\nmg g v\r\nms h 2\r\nhi\r\ncas i 0 0 1 5 noreply\r\n"),
             (Strings{"a", "bb", "c", "d", "e", "f", "g", "h", "i"}));
+}
+
+TEST(PipelinedKeysTest, EveryKeyedCommandAndNothingThatOnlyLooksLikeOne) {
+  EXPECT_EQ(Keys("decr a 1\r\nadd b 0 0 1\r\nx\r\nappend c 0 0 1\r\nx\r\n"
+                 "prepend d 0 0 1\r\nx\r\nreplace e 0 0 1\r\nx\r\nmd f q\r\nma g\r\n"),
+            (Strings{"a", "b", "c", "d", "e", "f", "g"}));
+  // No key: mn, me (a debug command), names that only share a prefix, a tab for a space.
+  EXPECT_EQ(Keys("mn\r\nme k\r\nmgx k\r\nmx k\r\ndeletes k\r\ndec k 1\r\napp k\r\n"
+                 "set\tk 0 0 1\r\nsets k\r\ncasx k\r\ntouchy k 1\r\nm\r\nmg\r\n"),
+            Strings{});
 }
 
 TEST(PipelinedKeysTest, StopsAtAMultigetAndSkipsOtherLines) {

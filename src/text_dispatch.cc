@@ -93,11 +93,10 @@ DispatchOutcome TextDispatcher::Execute(const TextRequest& req, OutputQueue& out
 
 namespace {
 
-// Commands whose first argument is their one key (besides get/gets), with the space after
-// the name. Meta keys may be base64 (flag b): then the prefetch is merely useless.
-// The length of the name and space of a one-key command that `line` starts with (the storage
-// commands, delete, incr/decr, touch, mg/ms/md/ma), or 0. One branch on the first byte, then
-// at most two comparisons: every planned line passes through here.
+// The length of the name and space of a command whose first argument is its one key
+// (besides get/gets: the storage commands, delete, incr/decr, touch, mg/ms/md/ma) that `line`
+// starts with, or 0. One branch on the first byte, then one comparison: every planned line
+// passes through here. Meta keys may be base64 (flag b): then the prefetch is merely useless.
 size_t KeyedCommandPrefix(std::string_view line) {
   auto is = [line](std::string_view name) { return line.starts_with(name) ? name.size() : 0; };
   if (line.size() < 3) return 0;

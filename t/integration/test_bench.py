@@ -563,6 +563,43 @@ class CeilingTest(unittest.TestCase):
 @unittest.skipUnless((os.cpu_count() or 1) >= 2 and shutil.which("taskset"),
                      "compare needs 2 CPUs and taskset")
 class CompareSmokeTest(unittest.TestCase):
+    def run_compare(self, args):
+        """compare's stdout; it must exit 0 and write the same lines to --out."""
+        fd, out_path = tempfile.mkstemp(prefix="t-compare-", suffix=".txt")
+        os.close(fd)
+        self.addCleanup(os.unlink, out_path)
+        slabd = os.environ.get("SLABD_BIN", os.path.join(REPO, "slabd"))
+        proc = subprocess.Popen([COMPARE, "--quick", "--no-threads", "--slabd", slabd,
+                                 "--memcached", MEMCACHED, "--bench", BENCH,
+                                 "--out", out_path] + args,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            kill_group(proc)
+        self.assertEqual(proc.returncode, 0, stdout + stderr)
+        with open(out_path) as f:
+            self.assertEqual(f.read(), stdout)
+        return stdout
+
+    def test_quick_binary_t4(self):
+        """--protocol binary: the driver speaks binary to both servers, no ceiling run, and
+        the check is only slabd >= memcached."""
+        stdout = self.run_compare(["--tests", "T4", "--protocol", "binary"])
+        lines = stdout.splitlines()
+        self.assertIn(", binary protocol, ", lines[0])
+        self.assertEqual([l for l in lines if l.startswith("T4 ")],
+                         ["T4 (-t 1, binary protocol) keys_per_s"], stdout)
+        self.assertFalse([l for l in lines if "ceiling" in l and "rep" in l], stdout)
+        for kind in ("memcached", "memcached-AA", "slabd"):
+            rep = [l for l in lines if l.startswith("  T4 rep 1 %-12s " % kind)]
+            self.assertEqual(len(rep), 1, stdout)
+            self.assertIn(" hit=1.000 errors=0", rep[0])
+        self.assertTrue([l for l in lines if l.startswith("  target: >= 1x memcached")], stdout)
+        self.assertTrue([l for l in lines if "--protocol binary" in l and "reproduce" in l],
+                        stdout)
+
     def test_quick_t2(self):
         """One 2 s repetition of T2: harness check only (its figures prove nothing)."""
         fd, out_path = tempfile.mkstemp(prefix="t-compare-", suffix=".txt")

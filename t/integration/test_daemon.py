@@ -432,6 +432,17 @@ class BatchTest(unittest.TestCase):
 
     ENV = None
 
+    @staticmethod
+    def send_while_stopped(srv, socks, bursts):
+        """Sends each socket its burst while the server is stopped, so that one loop turn
+        finds them all ready when it continues."""
+        os.kill(srv.proc.pid, signal.SIGSTOP)
+        try:
+            for sock, burst in zip(socks, bursts):
+                sock.sendall(burst)
+        finally:
+            os.kill(srv.proc.pid, signal.SIGCONT)
+
     def test_one_turn_of_mixed_connections(self):
         big = b"b" * 600000  # two of these exceed the 1 MB output bound: parsing pauses
         with Server(["-I", "1m"], env=self.ENV) as srv:
@@ -461,12 +472,7 @@ class BatchTest(unittest.TestCase):
                 else:            # a line too long: closed at once, nothing written
                     bursts.append(b"x" * 3000)
                     expected.append(b"")
-            os.kill(srv.proc.pid, signal.SIGSTOP)
-            try:
-                for s, b in zip(socks, bursts):
-                    s.sendall(b)
-            finally:
-                os.kill(srv.proc.pid, signal.SIGCONT)
+            self.send_while_stopped(srv, socks, bursts)
             try:
                 for i, (s, want) in enumerate(zip(socks, expected)):
                     if i % 5 == 3:
@@ -540,12 +546,7 @@ class BatchTest(unittest.TestCase):
                                 else (b"mn\r\n", b"MN\r\n"))
                 sock.sendall(hello)
                 self.assertEqual(recv_upto(sock, len(reply)), reply)
-            os.kill(srv.proc.pid, signal.SIGSTOP)
-            try:
-                for sock, burst in zip(socks, bursts):
-                    sock.sendall(burst)
-            finally:
-                os.kill(srv.proc.pid, signal.SIGCONT)
+            self.send_while_stopped(srv, socks, bursts)
             try:
                 for n, (sock, want) in enumerate(zip(socks, expected)):
                     self.assertEqual(recv_upto(sock, len(want)), want, "connection %d" % n)

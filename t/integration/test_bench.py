@@ -575,12 +575,13 @@ class CompareSmokeTest(unittest.TestCase):
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
+            # compare's servers are in its process group: a timeout kills them too.
             stdout, stderr = proc.communicate(timeout=120)
         finally:
             kill_group(proc)
         self.assertEqual(proc.returncode, 0, stdout + stderr)
         with open(out_path) as f:
-            self.assertEqual(f.read(), stdout)
+            self.assertEqual(f.read(), stdout)   # every line also goes to --out
         return stdout
 
     def test_quick_binary_t4(self):
@@ -602,23 +603,8 @@ class CompareSmokeTest(unittest.TestCase):
 
     def test_quick_t2(self):
         """One 2 s repetition of T2: harness check only (its figures prove nothing)."""
-        fd, out_path = tempfile.mkstemp(prefix="t-compare-", suffix=".txt")
-        os.close(fd)
-        self.addCleanup(os.unlink, out_path)
         slabd = os.environ.get("SLABD_BIN", os.path.join(REPO, "slabd"))
-        proc = subprocess.Popen([COMPARE, "--quick", "--tests", "T2", "--no-threads",
-                                 "--slabd", slabd, "--memcached", MEMCACHED, "--bench", BENCH,
-                                 "--out", out_path],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
-        try:
-            # compare's servers are in its process group: a timeout kills them too.
-            stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            kill_group(proc)
-        self.assertEqual(proc.returncode, 0, stdout + stderr)
-        with open(out_path) as f:
-            self.assertEqual(f.read(), stdout)   # every line also goes to --out
+        stdout = self.run_compare(["--tests", "T2"])
         lines = stdout.splitlines()
 
         def line(prefix):

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The benchmark tools of issue 6: the load driver ./slabd-bench (network and --engine), the
-no-storage ceiling server scripts/bench/ceiling, and a smoke run of scripts/bench/compare.
+no-storage ceiling server scripts/bench/ceiling, a smoke run of scripts/bench/compare, and
+scripts/bench/wakeups (its trace analysis on a made-up trace; a smoke run where perf is).
 
 The driver runs against a fresh server (-t 1) per test and its report is checked against the
 server's own `stats`. Every run is short (<= 1 s measured) and has a hard subprocess timeout;
@@ -17,6 +18,8 @@ connection), and the requests that poll then sent to refill the pipeline (`open 
 unanswered` in the report).
 """
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import re
@@ -35,6 +38,7 @@ from server import REPO, Server, free_port
 BENCH = os.environ.get("SLABD_BENCH_BIN", os.path.join(REPO, "slabd-bench"))
 CEILING = os.path.join(REPO, "scripts", "bench", "ceiling")
 COMPARE = os.path.join(REPO, "scripts", "bench", "compare")
+WAKEUPS = os.path.join(REPO, "scripts", "bench", "wakeups")
 MEMCACHED = os.environ.get("MEMCACHED_BIN", "/usr/bin/memcached")
 
 EX_USAGE = 64
@@ -633,6 +637,98 @@ class CompareSmokeTest(unittest.TestCase):
         line("summary")
         self.assertRegex(lines[-1], r"^  T2   1   ops_per_s ")
         self.assertFalse(any(l.startswith("T2 (-t 2") for l in lines), stdout)   # --no-threads
+
+
+# ---- scripts/bench/wakeups --------------------------------------------------------------
+
+def load_wakeups():
+    loader = importlib.machinery.SourceFileLoader("wakeups", WAKEUPS)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader("wakeups", loader))
+    loader.exec_module(module)
+    return module
+
+
+# `perf script -F comm,tid,time,event,trace --ns` of a server worker and the driver: a turn
+# of two connections after a 40 us wake, then one of one after a 370 us stall.
+WAKEUPS_TRACE = """\
+    slabd-worker 7 1.000000000: syscalls:sys_enter_epoll_wait: epfd: 0x3, events: 0x1, maxevents: 0x40, timeout: 0xffffffff
+     slabd-bench 9 1.000010000: syscalls:sys_enter_sendto: fd: 0xb, buff: 0x1, len: 0x14, flags: 0x4000
+     slabd-bench 9 1.000015000: syscalls:sys_enter_sendto: fd: 0xc, buff: 0x1, len: 0x14, flags: 0x4000
+    slabd-worker 7 1.000050000: syscalls:sys_exit_epoll_wait: 0x2
+     slabd-bench 9 1.000052000: syscalls:sys_enter_sendto: fd: 0xd, buff: 0x1, len: 0x14, flags: 0x4000
+    slabd-worker 7 1.000055000: syscalls:sys_enter_writev: fd: 0x25, vec: 0x1, vlen: 0x1
+     slabd-maint 8 1.000058000: syscalls:sys_enter_write: fd: 0x4, buf: 0x1, count: 0x8
+    slabd-worker 7 1.000060000: syscalls:sys_enter_writev: fd: 0x26, vec: 0x1, vlen: 0x1
+    slabd-worker 7 1.000070000: syscalls:sys_enter_epoll_wait: epfd: 0x3, events: 0x1, maxevents: 0x40, timeout: 0xffffffff
+     slabd-bench 9 1.000100000: syscalls:sys_enter_sendto: fd: 0xb, buff: 0x1, len: 0x14, flags: 0x4000
+    slabd-worker 7 1.000470000: syscalls:sys_exit_epoll_wait: 0x1
+    slabd-worker 7 1.000474000: syscalls:sys_enter_writev: fd: 0x25, vec: 0x1, vlen: 0x1
+    slabd-worker 7 1.000480000: syscalls:sys_enter_epoll_wait: epfd: 0x3, events: 0x1, maxevents: 0x40, timeout: 0xffffffff
+"""
+
+
+class WakeupsAnalysisTest(unittest.TestCase):
+    def test_made_up_trace(self):
+        a = load_wakeups().analyze(WAKEUPS_TRACE.splitlines(), "slabd-worker")
+        self.assertEqual(a["replies"], 3)          # the other thread's write is not a reply
+        self.assertEqual(a["wakes"], 2)            # a send while the worker is awake is none
+        self.assertAlmostEqual(a["wake_p50_us"], 370, places=3)   # the upper of 40 and 370
+        self.assertAlmostEqual(a["wake_p99_us"], 370, places=3)
+        self.assertAlmostEqual(a["stalls_per_s"], 1 / 480e-6, places=3)   # 1 in 480 us
+        self.assertAlmostEqual(a["replies_per_s"], 3 / 480e-6, places=3)
+        self.assertAlmostEqual(a["busy_per_reply_us"], (20 + 10) / 3, places=3)
+        self.assertEqual(sorted(a["reply_us"]), [1, 2])
+        self.assertAlmostEqual(a["reply_us"][1], 4, places=3)
+        self.assertAlmostEqual(a["reply_us"][2], 7.5, places=3)   # median of 5 and 10
+        self.assertAlmostEqual(a["reply_share"][2], 2 / 3)
+
+    def test_big_turns_share_a_bucket(self):
+        lines = ["w 1 1.0: syscalls:sys_enter_epoll_wait: x",
+                 "w 1 1.000100: syscalls:sys_exit_epoll_wait: 0x9",
+                 "w 1 1.000103: syscalls:sys_enter_sendmsg: fd: 0x5",
+                 "w 1 1.000110: syscalls:sys_enter_epoll_wait: x"]
+        a = load_wakeups().analyze(lines, "w")
+        self.assertEqual(list(a["reply_us"]), [5])
+        self.assertAlmostEqual(a["reply_us"][5], 3, places=3)
+        self.assertEqual(a["wakes"], 0)   # no send was seen while it slept
+
+    def test_a_trace_that_starts_asleep(self):
+        """Before the worker is seen entering epoll_wait, a send times no wake."""
+        lines = ["d 2 1.0: syscalls:sys_enter_sendto: fd: 0xb",
+                 "w 1 1.000100: syscalls:sys_exit_epoll_wait: 0x1",
+                 "w 1 1.000103: syscalls:sys_enter_writev: fd: 0x5",
+                 "w 1 1.000110: syscalls:sys_enter_epoll_wait: x"]
+        a = load_wakeups().analyze(lines, "w", driver_comm="d")
+        self.assertEqual((a["wakes"], a["replies"]), (0, 1))
+
+
+@unittest.skipUnless(os.access(BENCH, os.X_OK), "slabd-bench not built (make slabd-bench)")
+@unittest.skipUnless(os.access(MEMCACHED, os.X_OK), "memcached not installed (make test-deps)")
+@unittest.skipUnless((os.cpu_count() or 1) >= 2 and shutil.which("taskset"),
+                     "wakeups needs 2 CPUs and taskset")
+@unittest.skipUnless(shutil.which("perf") and os.geteuid() == 0,
+                     "wakeups needs perf (linux-perf) and root")
+class WakeupsSmokeTest(unittest.TestCase):
+    def test_one_rep(self):
+        """One 1 s trace of each server: the table has both columns and saw replies."""
+        slabd = os.environ.get("SLABD_BIN", os.path.join(REPO, "slabd"))
+        proc = subprocess.Popen([WAKEUPS, "--reps", "1", "--seconds", "1", "--slabd", slabd,
+                                 "--memcached", MEMCACHED, "--bench", BENCH],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(timeout=120)
+        finally:
+            kill_group(proc)
+        self.assertEqual(proc.returncode, 0, stdout + stderr)
+        lines = stdout.splitlines()
+        for kind in ("memcached", "slabd"):
+            self.assertEqual(len([l for l in lines if l.startswith("  rep 1 %-9s wake p50 "
+                                                                   % kind)]), 1, stdout)
+        self.assertIn("medians of 1 runs at 20000 requests/s (1 s traces):", lines)
+        busy = [l for l in lines if l.startswith("  busy per reply us ")]
+        self.assertEqual(len(busy), 1, stdout)
+        self.assertRegex(busy[0], r"^  busy per reply us +[0-9.]+ +[0-9.]+$")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class ItemRef {
   ClassId class_id() const { return snap_.class_id; }
   uint32_t total_size() const { return snap_.total_size; }
   bool key_binary() const { return snap_.key_binary; }
+  const ItemSnapshot& snapshot() const { return snap_; }
 
   // Drops the reference (frees the item if it was unlinked and this was the last one).
   void Reset();

@@ -285,7 +285,8 @@ Store::CopyLookupResult Store::GetCopy(std::string_view key, uint32_t hash, bool
   return result;
 }
 
-MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& o) {
+MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& o,
+                             uint32_t copy_limit, MetaCopyFn copy, void* arg) {
   const RelTime now = clock_->Now();
   MetaGetResult result;
   std::lock_guard lock(locks_.ForHash(hash));
@@ -305,12 +306,16 @@ MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetO
   }
   if (!h) return result;
   ItemHeader* it = allocator_.Resolve(h);
-  if (it->refcount.load(std::memory_order_relaxed) >= kMaxItemRefs) {
-    result.overflow = true;
-    return result;
+  const bool copying = copy != nullptr && it->value_len <= copy_limit;
+  if (!copying) {
+    if (it->refcount.load(std::memory_order_relaxed) >= kMaxItemRefs) {
+      result.overflow = true;
+      return result;
+    }
+    it->refcount.fetch_add(1, std::memory_order_relaxed);
   }
-  it->refcount.fetch_add(1, std::memory_order_relaxed);
   const ItemSnapshot snap = Snapshot(h, *it);
+  result.class_id = snap.class_id;
   bool won = false;
   for (int i = 0; i < o.op_count && !result.aborted; ++i) {
     switch (o.order[i]) {
@@ -344,6 +349,13 @@ MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetO
   }
   if (!o.no_update && !(result.aborted && o.delay_bump)) {
     MarkAccessed(*it, now);
+  }
+  if (copying) {
+    if (!result.aborted) {
+      copy(arg, result, snap, it->value());
+      result.copied = true;
+    }
+    return result;
   }
   result.item = ItemRef(&allocator_, h, it, snap);
   return result;

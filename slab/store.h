@@ -107,7 +107,19 @@ class Store {
     return MetaGet(key, HashKey(key), options);
   }
   // The same for a key whose HashKey() is `hash` (computed ahead: HashHints).
-  MetaGetResult MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& options);
+  MetaGetResult MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& options) {
+    return MetaGet(key, hash, options, 0, nullptr, nullptr);
+  }
+  // MetaGet that copies instead of referencing (P4, as GetCopy): on a hit that no over-long
+  // opaque aborted and whose value is at most `copy_limit` bytes, calls copy(arg, result,
+  // snapshot, value) under the item lock once every flag has taken effect (so `result` holds
+  // created/won/token_sent/stale), takes no reference and sets result.copied. `copy` must
+  // only copy. An aborted hit comes back without a reference; a larger value comes back
+  // referenced in result.item, exactly as from MetaGet.
+  using MetaCopyFn = void (*)(void* arg, const MetaGetResult& result, const ItemSnapshot& snap,
+                              std::string_view value);
+  MetaGetResult MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& options,
+                        uint32_t copy_limit, MetaCopyFn copy, void* arg);
   // md I: instead of deleting, mark the item stale, take back its win token, give it a new
   // CAS and, if `set_exptime`, a new exptime. CAS checked as Delete's.
   DeleteResult MarkStale(std::string_view key, uint64_t cas, bool check_cas, bool set_exptime,

@@ -86,6 +86,8 @@ struct [[nodiscard]] MetaGetResult {
   bool stale = false;       // X
   bool overflow = false;    // refcount limit: memcached's "refcount overflow during fetch"
   bool aborted = false;     // a kAbort op was reached
+  bool copied = false;      // MetaGet with a copy function: the hit went to it, no reference
+  ClassId class_id;         // of a hit, referenced or copied
 };
 
 struct TouchResult {

@@ -53,6 +53,62 @@ void AppendKey(std::string& line, std::string_view key, bool binary) {
   }
 }
 
+// A hit's reply line, through its "\r\n" (the data block of `v` follows it): VA/HD, the
+// return flags in request order, then Z, X and W. `key` is the item's key (a hit's key is
+// the requested one, byte for byte); `snap` is from before T/N took effect.
+void AppendHitLine(std::string& text, const MetaRequest& r, const slab::MetaGetOptions& o,
+                   const slab::MetaGetResult& g, const slab::ItemSnapshot& snap,
+                   std::string_view key, size_t value_size, slab::RelTime now) {
+  if (r.Has('v')) {
+    text.append("VA ");
+    AppendNumber(text, value_size);
+  } else {
+    text.append("HD");
+  }
+  slab::RelTime exptime = snap.exptime;  // what `t` reports where it stands
+  for (size_t i = 0; i < r.flag_count; ++i) {
+    const std::string_view f = r.flag(i);
+    switch (f[0]) {
+      case 'T': exptime = o.touch_exptime; break;
+      case 'N':
+        if (g.created) exptime = o.vivify_exptime;
+        break;
+      case 's': AppendFlag(text, 's', value_size); break;
+      case 't': AppendTtl(text, exptime, now); break;
+      case 'c': AppendFlag(text, 'c', snap.cas); break;
+      case 'f': AppendFlag(text, 'f', snap.flags); break;
+      case 'l': AppendFlag(text, 'l', now - snap.last_access); break;
+      case 'h': text.append(snap.fetched_before ? " h1" : " h0"); break;
+      case 'O': text.push_back(' '); text.append(f); break;
+      case 'k': AppendKey(text, key, snap.key_binary); break;
+      default: break;
+    }
+  }
+  if (g.token_sent) text.append(" Z");
+  if (g.stale) text.append(" X");
+  if (g.won) text.append(" W");
+  text.append("\r\n");
+}
+
+// Store::MetaGet's copy function: a hit's whole reply, written under the item lock.
+struct MetaHitReply {
+  std::string* text;
+  const MetaRequest* r;
+  const slab::MetaGetOptions* o;
+  std::string_view key;
+  slab::RelTime now;
+
+  static void Append(void* arg, const slab::MetaGetResult& g, const slab::ItemSnapshot& snap,
+                     std::string_view value) {
+    const auto* self = static_cast<const MetaHitReply*>(arg);
+    AppendHitLine(*self->text, *self->r, *self->o, g, snap, self->key, value.size(), self->now);
+    if (self->r->Has('v')) {
+      self->text->append(value);
+      self->text->append("\r\n");
+    }
+  }
+};
+
 bool OpaqueTooLong(const MetaRequest& r) {
   for (size_t i = 0; i < r.flag_count; ++i)
     if (r.flag(i)[0] == 'O' && r.flag(i).size() > proto::kMetaMaxOpaqueToken) return true;
@@ -144,19 +200,25 @@ void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue
   o.no_update = r.Has('u');
   o.key_binary = r.Has('b');
   o.explicit_cas = r.Has('E') ? r.explicit_cas : 0;
-  slab::MetaGetResult g = ctx_.store.MetaGet(key, worker_.hints.HashOf(key), o);
+  // A hit's reply is written under the item lock, with no reference taken, unless its value
+  // is larger than OutputQueue::kCopyLimit (then it goes out from the item, zero copy).
+  const slab::RelTime now = ctx_.clock.Now();
+  MetaHitReply reply{&out.text(), &r, &o, key, now};
+  slab::MetaGetResult g = ctx_.store.MetaGet(key, worker_.hints.HashOf(key), o,
+                                             OutputQueue::kCopyLimit, &MetaHitReply::Append,
+                                             &reply);
   if (g.overflow) {
     ReplyError(out, "SERVER_ERROR refcount overflow during fetch");
     return;
   }
   ThreadStats& st = worker_.stats;
-  const bool touch = r.Has('T');
   if (g.aborted) {  // an over-long opaque on a hit: memcached counts nothing
     Reply(out, kErrOpaque);
     return;
   }
-  if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordGet(key, bool(g.item));
-  if (!g.item) {
+  const bool hit = g.copied || g.item;
+  if (ctx_.prefix_stats.enabled()) ctx_.prefix_stats.RecordGet(key, hit);
+  if (!hit) {
     // memcached counts a miss as a get, T or not.
     st.cmd_get.Add();
     st.get_misses.Add();
@@ -173,51 +235,20 @@ void MetaDispatcher::Get(const MetaRequest& r, std::string_view key, OutputQueue
     text.append("\r\n");
     return;
   }
-  if (touch) {
+  if (r.Has('T')) {
     st.cmd_touch.Add();
     st.touch_hits.Add();
-    Class(g.item.class_id()).touch_hits.Add();
+    Class(g.class_id).touch_hits.Add();
   } else {
     st.cmd_get.Add();
     st.get_hits.Add();
-    Class(g.item.class_id()).get_hits.Add();
+    Class(g.class_id).get_hits.Add();
   }
-  const slab::ItemRef& it = g.item;
-  const std::string_view value = it.value();
-  const slab::RelTime now = ctx_.clock.Now();
-  std::string& text = out.text();
+  if (g.copied) return;
+  const std::string_view value = g.item.value();
+  AppendHitLine(out.text(), r, o, g, g.item.snapshot(), g.item.key(), value.size(), now);
   if (r.Has('v')) {
-    text.append("VA ");
-    AppendNumber(text, value.size());
-  } else {
-    text.append("HD");
-  }
-  slab::RelTime exptime = it.exptime();  // what `t` reports where it stands
-  for (size_t i = 0; i < r.flag_count; ++i) {
-    const std::string_view f = r.flag(i);
-    switch (f[0]) {
-      case 'T': exptime = o.touch_exptime; break;
-      case 'N':
-        if (g.created) exptime = o.vivify_exptime;
-        break;
-      case 's': AppendFlag(text, 's', value.size()); break;
-      case 't': AppendTtl(text, exptime, now); break;
-      case 'c': AppendFlag(text, 'c', it.cas()); break;
-      case 'f': AppendFlag(text, 'f', it.flags()); break;
-      case 'l': AppendFlag(text, 'l', now - it.last_access()); break;
-      case 'h': text.append(it.fetched_before() ? " h1" : " h0"); break;
-      case 'O': text.push_back(' '); text.append(f); break;
-      case 'k': AppendKey(text, it.key(), it.key_binary()); break;
-      default: break;
-    }
-  }
-  if (g.token_sent) text.append(" Z");
-  if (g.stale) text.append(" X");
-  if (g.won) text.append(" W");
-  text.append("\r\n");
-  if (r.Has('v')) {
-    slab::ItemRef ref = std::move(g.item);
-    out.AppendValue(value, std::move(ref));
+    out.AppendValue(value, std::move(g.item));
     out.Append("\r\n");
   }
 }

@@ -562,6 +562,19 @@ class CeilingTest(unittest.TestCase):
 
 # ---- scripts/bench/compare --------------------------------------------------------------
 
+def run_bench_script(test, argv):
+    """A scripts/bench tool's stdout; it must exit 0 within 120 s. The servers it starts are
+    in its process group, so a timeout kills them too."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        kill_group(proc)
+    test.assertEqual(proc.returncode, 0, stdout + stderr)
+    return stdout
+
+
 @unittest.skipUnless(os.access(BENCH, os.X_OK), "slabd-bench not built (make slabd-bench)")
 @unittest.skipUnless(os.access(MEMCACHED, os.X_OK), "memcached not installed (make test-deps)")
 @unittest.skipUnless((os.cpu_count() or 1) >= 2 and shutil.which("taskset"),
@@ -573,17 +586,9 @@ class CompareSmokeTest(unittest.TestCase):
         os.close(fd)
         self.addCleanup(os.unlink, out_path)
         slabd = os.environ.get("SLABD_BIN", os.path.join(REPO, "slabd"))
-        proc = subprocess.Popen([COMPARE, "--quick", "--no-threads", "--slabd", slabd,
-                                 "--memcached", MEMCACHED, "--bench", BENCH,
-                                 "--out", out_path] + args,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
-        try:
-            # compare's servers are in its process group: a timeout kills them too.
-            stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            kill_group(proc)
-        self.assertEqual(proc.returncode, 0, stdout + stderr)
+        stdout = run_bench_script(self, [COMPARE, "--quick", "--no-threads", "--slabd", slabd,
+                                         "--memcached", MEMCACHED, "--bench", BENCH,
+                                         "--out", out_path] + args)
         with open(out_path) as f:
             self.assertEqual(f.read(), stdout)   # every line also goes to --out
         return stdout
@@ -712,15 +717,9 @@ class WakeupsSmokeTest(unittest.TestCase):
     def test_one_rep(self):
         """One 1 s trace of each server: the table has both columns and saw replies."""
         slabd = os.environ.get("SLABD_BIN", os.path.join(REPO, "slabd"))
-        proc = subprocess.Popen([WAKEUPS, "--reps", "1", "--seconds", "1", "--slabd", slabd,
-                                 "--memcached", MEMCACHED, "--bench", BENCH],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
-        try:
-            stdout, stderr = proc.communicate(timeout=120)
-        finally:
-            kill_group(proc)
-        self.assertEqual(proc.returncode, 0, stdout + stderr)
+        stdout = run_bench_script(self, [WAKEUPS, "--reps", "1", "--seconds", "1",
+                                         "--slabd", slabd, "--memcached", MEMCACHED,
+                                         "--bench", BENCH])
         lines = stdout.splitlines()
         for kind in ("memcached", "slabd"):
             self.assertEqual(len([l for l in lines if l.startswith("  rep 1 %-9s wake p50 "

@@ -184,6 +184,18 @@ class MetaGetTest(MetaCase):
         self.c.expect(b"mg foo s v t f c k Oabc q\r\n",
                       b"VA 2 s2 t-1 f0 c%d kfoo Oabc\r\nhi\r\n" % cas)
 
+    def test_values_around_the_copy_limit(self):
+        # Up to 4096 bytes a hit's reply is written under the item lock; larger values go out
+        # from the item: the bytes must not differ.
+        for n in (4095, 4096, 4097, 20000):
+            key = b"big%d" % n
+            value = bytes((i * 7 + n) % 251 for i in range(n))
+            self.store(key, value, flags=3)
+            cas = self.gets_cas(key)
+            self.c.expect(b"mg %s s v f c k O9 t\r\n" % key,
+                          b"VA %d s%d f3 c%d k%s O9 t-1\r\n" % (n, n, cas, key) + value + b"\r\n")
+            self.c.expect(b"mg %s s f k\r\n" % key, b"HD s%d f3 k%s\r\n" % (n, key))
+
     def test_flags_accepted_and_ignored_by_mg(self):
         # 1.6.18's shared flag parser accepts these on mg and ignores them
         self.store(b"foo", b"hi")

@@ -315,6 +315,173 @@ TEST_F(StoreMetaTest, AbortOnAMissIsAPlainMiss) {
   EXPECT_EQ(g.reason, MissReason::kMissing);
 }
 
+// --- MetaGet that copies (P4) ----------------------------------------------------------------
+
+struct MetaCopied {
+  int calls = 0;
+  MetaGetResult result;  // the flags as the callback saw them (no item)
+  ItemSnapshot snap;
+  std::string value;
+  static void Take(void* arg, const MetaGetResult& g, const ItemSnapshot& snap,
+                   std::string_view value) {
+    auto* self = static_cast<MetaCopied*>(arg);
+    ++self->calls;
+    self->result.created = g.created;
+    self->result.won = g.won;
+    self->result.token_sent = g.token_sent;
+    self->result.stale = g.stale;
+    self->snap = snap;
+    self->value = std::string(value);
+  }
+};
+
+// One case of the differential test: a setup, then one mg's ops on a key.
+struct CopyCase {
+  const char* name;
+  void (*setup)(Store& s, FakeClock& clock);
+  MetaGetOptions (*ops)(RelTime now);
+  const char* key;
+};
+
+void PutOn(Store& s, std::string_view key, std::string_view value, uint32_t flags,
+           RelTime exptime) {
+  ReserveResult r = s.Reserve(key, flags, exptime, static_cast<uint32_t>(value.size()));
+  ASSERT_EQ(r.status, AllocStatus::kOk);
+  std::memcpy(r.reservation.value().data(), value.data(), value.size());
+  ASSERT_EQ(s.Link(std::move(r.reservation), StoreMode::kSet, 0).status, StoreStatus::kStored);
+}
+
+MetaGetOptions With(std::initializer_list<Op> ops, RelTime touch = 0, RelTime vivify = 0,
+                    RelTime recache = 0) {
+  MetaGetOptions o;
+  for (Op op : ops) o.Add(op);
+  o.touch_exptime = touch;
+  o.vivify_exptime = vivify;
+  o.recache_time = recache;
+  return o;
+}
+
+// The same mg on two stores in the same state, one through MetaGet and one through its copying
+// form: the same result, the same snapshot and value (handed to the callback instead of a
+// reference), and the same state left behind (exptime, CAS, access marks, tokens).
+TEST(StoreMetaCopyTest, CopyingMetaGetMatchesMetaGet) {
+  const CopyCase cases[] = {
+      {"plain hit",
+       [](Store& s, FakeClock& c) { PutOn(s, "k", "value", 7, c.Now() + 100); c.Advance(5); },
+       [](RelTime) { return With({}); }, "k"},
+      {"touch", [](Store& s, FakeClock& c) { PutOn(s, "k", "v", 1, c.Now() + 10); },
+       [](RelTime now) { return With({Op::kTouch}, now + 500); }, "k"},
+      {"vivify then touch on a hit", [](Store& s, FakeClock& c) { PutOn(s, "k", "v", 0, 0); },
+       [](RelTime now) { return With({Op::kVivify, Op::kTouch}, now + 9, now + 30); }, "k"},
+      {"vivify on a miss", [](Store&, FakeClock&) {},
+       [](RelTime now) { return With({Op::kVivify}, 0, now + 30); }, "k"},
+      {"recache wins", [](Store& s, FakeClock& c) { PutOn(s, "k", "v", 0, c.Now() + 10); },
+       [](RelTime now) { return With({Op::kRecache}, 0, 0, now + 30); }, "k"},
+      {"stale",
+       [](Store& s, FakeClock&) {
+         PutOn(s, "k", "v", 0, 0);
+         ASSERT_EQ(s.MarkStale("k", 0, false, false, 0).status, DeleteStatus::kDeleted);
+       },
+       [](RelTime) { return With({}); }, "k"},
+      {"stale, token already sent",
+       [](Store& s, FakeClock&) {
+         PutOn(s, "k", "v", 0, 0);
+         ASSERT_EQ(s.MarkStale("k", 0, false, false, 0).status, DeleteStatus::kDeleted);
+         ASSERT_TRUE(s.MetaGet("k", MetaGetOptions{}).won);
+       },
+       [](RelTime) { return With({}); }, "k"},
+      {"no update",
+       [](Store& s, FakeClock& c) { PutOn(s, "k", "v", 0, 0); c.Advance(3); },
+       [](RelTime) {
+         MetaGetOptions o = With({});
+         o.no_update = true;
+         return o;
+       },
+       "k"},
+      {"abort after touch", [](Store& s, FakeClock& c) { PutOn(s, "k", "v", 0, c.Now() + 10); },
+       [](RelTime now) {
+         MetaGetOptions o = With({Op::kTouch, Op::kAbort}, now + 20);
+         o.delay_bump = true;
+         return o;
+       },
+       "k"},
+      {"over the copy limit",
+       [](Store& s, FakeClock&) { PutOn(s, "k", std::string(5000, 'x'), 3, 0); },
+       [](RelTime) { return With({}); }, "k"},
+      {"miss", [](Store&, FakeClock&) {}, [](RelTime) { return With({}); }, "k"},
+  };
+  for (const CopyCase& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    FakeClock ref_clock, copy_clock;
+    Store ref_store(StoreOptions{}, &ref_clock), copy_store(StoreOptions{}, &copy_clock);
+    tc.setup(ref_store, ref_clock);
+    tc.setup(copy_store, copy_clock);
+    const MetaGetOptions o = tc.ops(ref_clock.Now());
+    MetaCopied c;
+    MetaGetResult copied = copy_store.MetaGet(tc.key, HashKey(tc.key), o, 4096,
+                                              &MetaCopied::Take, &c);
+    {
+      MetaGetResult ref = ref_store.MetaGet(tc.key, HashKey(tc.key), o);
+      EXPECT_EQ(copied.reason, ref.reason);
+      EXPECT_EQ(copied.created, ref.created);
+      EXPECT_EQ(copied.won, ref.won);
+      EXPECT_EQ(copied.token_sent, ref.token_sent);
+      EXPECT_EQ(copied.stale, ref.stale);
+      EXPECT_EQ(copied.aborted, ref.aborted);
+      EXPECT_FALSE(copied.overflow || ref.overflow);
+      const bool small = ref.item && ref.item.value().size() <= 4096;
+      EXPECT_EQ(copied.copied, small && !ref.aborted);
+      EXPECT_EQ(c.calls, copied.copied ? 1 : 0);
+      if (ref.item) {
+        EXPECT_EQ(copied.class_id, ref.item.class_id());
+      }
+      if (copied.copied) {
+        EXPECT_FALSE(copied.item);
+        EXPECT_EQ(c.value, ref.item.value());
+        EXPECT_EQ(c.snap.flags, ref.item.flags());
+        EXPECT_EQ(c.snap.cas, ref.item.cas());
+        EXPECT_EQ(c.snap.exptime, ref.item.exptime());
+        EXPECT_EQ(c.snap.last_access, ref.item.last_access());
+        EXPECT_EQ(c.snap.fetched_before, ref.item.fetched_before());
+        EXPECT_EQ(c.snap.key_binary, ref.item.key_binary());
+        EXPECT_EQ(c.result.created, ref.created);
+        EXPECT_EQ(c.result.won, ref.won);
+        EXPECT_EQ(c.result.token_sent, ref.token_sent);
+        EXPECT_EQ(c.result.stale, ref.stale);
+      } else if (ref.item && !ref.aborted) {
+        ASSERT_TRUE(copied.item);  // too large to copy: referenced, as MetaGet does
+        EXPECT_EQ(copied.item.value(), ref.item.value());
+      }
+    }
+    // The state left behind.
+    LookupResult a = ref_store.Peek(tc.key), b = copy_store.Peek(tc.key);
+    ASSERT_EQ(bool(a.item), bool(b.item));
+    if (a.item) {
+      EXPECT_EQ(b.item.exptime(), a.item.exptime());
+      EXPECT_EQ(b.item.cas(), a.item.cas());
+      EXPECT_EQ(b.item.fetched_before(), a.item.fetched_before());
+      EXPECT_EQ(b.item.last_access(), a.item.last_access());
+    }
+    MetaGetResult na = ref_store.MetaGet(tc.key, MetaGetOptions{});
+    MetaGetResult nb = copy_store.MetaGet(tc.key, MetaGetOptions{});
+    EXPECT_EQ(nb.token_sent, na.token_sent);
+    EXPECT_EQ(nb.won, na.won);
+  }
+}
+
+TEST_F(StoreMetaTest, CopyingMetaGetHoldsNoReference) {
+  Set("a", "hello");
+  MetaCopied c;
+  MetaGetResult g = store_->MetaGet("a", HashKey("a"), MetaGetOptions{}, 4096,
+                                    &MetaCopied::Take, &c);
+  ASSERT_TRUE(g.copied);
+  EXPECT_EQ(c.value, "hello");
+  // Nothing holds the item: deleting it frees its chunk at once.
+  EXPECT_EQ(store_->ClassStatsSnapshot()[0].used_chunks, 1u);
+  EXPECT_EQ(store_->Delete("a").status, DeleteStatus::kDeleted);
+  EXPECT_EQ(store_->ClassStatsSnapshot()[0].used_chunks, 0u);
+}
+
 // --- MarkStale (md I) ----------------------------------------------------------------------
 
 TEST_F(StoreMetaTest, MarkStaleOnAMissIsNotFound) {

@@ -140,6 +140,7 @@ bool Connection::ReadAndDefer() {
   }
   read_filled_ = filled;
   deferred_ = true;
+  DecideProtocol();
   return true;
 }
 
@@ -305,19 +306,22 @@ void Connection::Process() {
   }
 }
 
+void Connection::DecideProtocol() {
+  if (protocol_ != Protocol::kUndecided || in_.size() == 0) return;
+  switch (worker_.context().options.protocol) {
+    case BindingProtocol::kAscii: protocol_ = Protocol::kText; break;
+    case BindingProtocol::kBinary: protocol_ = Protocol::kBinary; break;
+    case BindingProtocol::kAuto:
+      protocol_ = static_cast<uint8_t>(in_.data()[0]) == proto::kBinaryRequestMagic
+                      ? Protocol::kBinary
+                      : Protocol::kText;
+      break;
+  }
+}
+
 bool Connection::StepParse() {
   if (in_.size() == 0) return false;
-  if (protocol_ == Protocol::kUndecided) {
-    switch (worker_.context().options.protocol) {
-      case BindingProtocol::kAscii: protocol_ = Protocol::kText; break;
-      case BindingProtocol::kBinary: protocol_ = Protocol::kBinary; break;
-      case BindingProtocol::kAuto:
-        protocol_ = static_cast<uint8_t>(in_.data()[0]) == proto::kBinaryRequestMagic
-                        ? Protocol::kBinary
-                        : Protocol::kText;
-        break;
-    }
-  }
+  DecideProtocol();
   if (protocol_ == Protocol::kBinary) return StepParseBinary();
   if (!ascii_authenticated_ && worker_.context().ascii_auth != nullptr) return StepAsciiAuth();
   return StepParseText();

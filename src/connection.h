@@ -86,8 +86,8 @@ class Connection {
   // every reply, waiting for a slow reader until `deadline_ms` (CLOCK_MONOTONIC).
   void Drain(int64_t deadline_ms);
   // Batching (see above): the keys of the one-key requests at the start of what was read
-  // (TextDispatcher::PipelinedKeys or BinaryDispatcher::PipelinedKeys; none until the
-  // connection's protocol is known, or while it is in the middle of a request); a prefetch
+  // (TextDispatcher::PipelinedKeys or BinaryDispatcher::PipelinedKeys, by the protocol its
+  // first read decided; none while it is in the middle of a request); a prefetch
   // of those keys when there are at least two (after a further read); executing what was
   // read, with the hashes of the planned keys (`keys`, `hashes`: PlanKeys' keys, hashed);
   // the rest of the read event's work (writing the replies, reading more if the read
@@ -113,6 +113,9 @@ class Connection {
   ssize_t ReadOnce(bool* filled);
   void Process();
   bool StepParse();
+  // Fixes protocol_ from -B or, by default, the first byte read (0x80: binary); once, as
+  // soon as a byte has arrived (so RunDeferred plans a new connection's first burst too).
+  void DecideProtocol();
   bool StepParseText();
   bool StepParseBinary();
   bool StepAsciiAuth();

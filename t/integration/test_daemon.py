@@ -429,7 +429,8 @@ def wait_for_connections(srv, n):
     for the listener to hand them to the worker."""
     deadline = time.monotonic() + 10
     with srv.connect() as c:
-        while int(c.stats()["curr_connections"]) < n + 1 and time.monotonic() < deadline:
+        while int(c.stats()["curr_connections"]) < n + 1:
+            assert time.monotonic() < deadline, "the server did not count %d connections" % n
             time.sleep(0.02)
     time.sleep(0.1)
 

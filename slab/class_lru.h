@@ -1,5 +1,6 @@
-// ClassLru: what the Store keeps per class (each slab class and the large-item class) under one
-// LRU lock: the recency list and the class's memory-side counters (`stats items`).
+// ClassLru: what the Store keeps per class shard (each slab class and the large-item class,
+// split 2^shard_power ways by key hash) under one LRU lock: the recency list of the shard's
+// keys and their memory-side counters (`stats items` sums a class's shards).
 //
 // Thread safety: `list` and `counters` are GUARDED_BY(mu). Lock order: an item lock may be held
 // when taking mu; mu may be held when taking the allocator lock; never the reverse (the evictor,
@@ -23,7 +24,8 @@ struct ClassCounters {
   uint64_t total_items = 0;    // items ever linked
   uint64_t evicted = 0;
   uint64_t evicted_nonzero = 0;  // evicted items that had an exptime
-  RelTime evicted_time = 0;      // idle seconds of the last evicted item
+  RelTime evicted_time = 0;      // idle seconds of the last evicted item ...
+  RelTime evicted_at = 0;        // ... evicted at this time (picks the class's latest shard)
   uint64_t outofmemory = 0;
   uint64_t reclaimed = 0;
   uint64_t expired_unfetched = 0;
@@ -39,7 +41,7 @@ struct ClassCounters {
   }
 };
 
-struct ClassLru {
+struct alignas(64) ClassLru {  // shards of one class on separate cache lines
   SpinLock mu;              // slab/spin_lock.h: why not std::mutex
   LruList list{nullptr};    // GUARDED_BY(mu)
   ClassCounters counters;   // GUARDED_BY(mu)

@@ -11,7 +11,9 @@ Reservation::Reservation(Reservation&& other) noexcept
     : allocator_(std::exchange(other.allocator_, nullptr)),
       handle_(std::exchange(other.handle_, ItemHandle{})),
       item_(std::exchange(other.item_, nullptr)),
-      class_id_(other.class_id_) {}
+      class_id_(other.class_id_),
+      hash_(other.hash_),
+      shard_(other.shard_) {}
 
 Reservation& Reservation::operator=(Reservation&& other) noexcept {
   if (this != &other) {
@@ -20,13 +22,15 @@ Reservation& Reservation::operator=(Reservation&& other) noexcept {
     handle_ = std::exchange(other.handle_, ItemHandle{});
     item_ = std::exchange(other.item_, nullptr);
     class_id_ = other.class_id_;
+    hash_ = other.hash_;
+    shard_ = other.shard_;
   }
   return *this;
 }
 
 void Reservation::Reset() {
   if (item_ == nullptr) return;
-  allocator_->Unref(handle_, item_);
+  allocator_->Unref(handle_, item_, shard_);
   Release();
 }
 

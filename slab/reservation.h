@@ -36,6 +36,7 @@ class Reservation {
   std::span<char> value() { return {item_->value_data(), item_->value_len}; }
   std::string_view key() const { return item_->key(); }
   ClassId class_id() const { return class_id_; }
+  uint32_t hash() const { return hash_; }  // HashKey(key()), computed once by Reserve
   uint32_t total_size() const { return static_cast<uint32_t>(item_->total_size()); }
 
   // Frees the unlinked item.
@@ -43,8 +44,10 @@ class Reservation {
 
  private:
   friend class Store;
-  Reservation(SlabAllocator* allocator, ItemHandle handle, ItemHeader* item, ClassId cls)
-      : allocator_(allocator), handle_(handle), item_(item), class_id_(cls) {}
+  Reservation(SlabAllocator* allocator, ItemHandle handle, ItemHeader* item, ClassId cls,
+              uint32_t hash, uint32_t shard)
+      : allocator_(allocator), handle_(handle), item_(item), class_id_(cls), hash_(hash),
+        shard_(shard) {}
   // Gives up ownership without freeing (the hash table now holds the reference).
   void Release();
 
@@ -52,6 +55,8 @@ class Reservation {
   ItemHandle handle_;
   ItemHeader* item_ = nullptr;
   ClassId class_id_;
+  uint32_t hash_ = 0;
+  uint32_t shard_ = 0;  // the allocator shard of hash_: where Reset returns the chunk
 };
 
 }  // namespace slabd::slab

@@ -17,8 +17,13 @@ ItemHeader* ResetHeader(void* mem) { return new (mem) ItemHeader(); }
 }  // namespace
 
 SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
-                             uint32_t page_size, uint32_t item_size_max)
-    : classes_(classes), page_size_(page_size), max_bytes_(max_bytes), arena_(page_size) {
+                             uint32_t page_size, uint32_t item_size_max, int shard_power)
+    : classes_(classes),
+      page_size_(page_size),
+      shard_power_(std::clamp(shard_power, 0, kMaxShardPower)),
+      shard_mask_((1u << shard_power_) - 1),
+      max_bytes_(max_bytes),
+      arena_(page_size) {
   assert(classes_->slab_chunk_max() <= page_size_);
   const uint32_t most_chunks = std::max<uint32_t>(1, page_size_ / classes_->sizes()[0]);
   chunk_bits_ = static_cast<uint32_t>(std::bit_width(most_chunks - 1));
@@ -27,9 +32,9 @@ SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
 
   // Enough slots for every page the budget allows, one first page per class beyond it, and
   // every large item the budget allows; capped by what the slot bits can address.
-  uint64_t needed = 1 + max_bytes_ / page_size_ + classes_->num_slab_classes();
+  uint64_t needed = 1 + max_bytes / page_size_ + classes_->num_slab_classes();
   if (item_size_max > classes_->slab_chunk_max()) {
-    needed += max_bytes_ / RoundUp(classes_->slab_chunk_max() + 1ull, kLargeItemGranularity) + 1;
+    needed += max_bytes / RoundUp(classes_->slab_chunk_max() + 1ull, kLargeItemGranularity) + 1;
   }
   const uint64_t addressable = 1ull << (32 - chunk_bits_);
   addressable_slots_ = static_cast<uint32_t>(std::min<uint64_t>(addressable, UINT32_MAX));
@@ -40,6 +45,8 @@ SlabAllocator::SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes,
   for (int id = 1; id <= classes_->num_slab_classes(); ++id) {
     pools_[id].per_page = page_size_ / classes_->chunk_size(ClassId{static_cast<uint8_t>(id)});
   }
+  lists_ = std::make_unique<FreeList[]>(
+      (static_cast<size_t>(classes_->num_slab_classes()) + 1) << shard_power_);
 }
 
 SlabAllocator::~SlabAllocator() {
@@ -77,8 +84,17 @@ bool SlabAllocator::GrowPageTableLocked() {
 // Called with the class lock held, so no other thread of this class carves or takes a page
 // meanwhile: a class never takes two pages for one exhausted one.
 bool SlabAllocator::NewPage(ClassId cls, ClassPool& pool) {
+  const auto full = [&] {
+    return pool.pages > 0 && malloced_.load(std::memory_order_relaxed) + page_size_ >
+                                 max_bytes_.load(std::memory_order_relaxed);
+  };
+  // In a full cache every allocation that found no free chunk gets here: answer from the
+  // unlocked read, so they do not all meet on mu_. A budget raised a moment ago may be missed
+  // once (one eviction that was not needed); a page is never taken over the budget, because
+  // the check is repeated under mu_.
+  if (full()) return false;
   std::lock_guard lock(mu_);
-  if (pool.pages > 0 && malloced_ + page_size_ > max_bytes_) return false;
+  if (full()) return false;
   const uint32_t slot = TakeSlotLocked();
   if (slot == 0) return false;
   void* mem = arena_.Take();
@@ -88,32 +104,45 @@ bool SlabAllocator::NewPage(ClassId cls, ClassPool& pool) {
     return false;
   }
   table()[slot] = PageEntry{static_cast<char*>(mem), classes_->chunk_size(cls), cls};
-  malloced_ += page_size_;
+  malloced_.store(malloced_.load(std::memory_order_relaxed) + page_size_,
+                  std::memory_order_relaxed);
   ++pool.pages;
   pool.carve_slot = slot;
   pool.carve_next = 0;
   return true;
 }
 
-ItemHandle SlabAllocator::AllocChunk(ClassId cls) {
-  assert(classes_->IsSlabClass(cls));
-  ClassPool& pool = pools_[cls.v];
-  ItemHandle h;
-  {
-    std::lock_guard lock(pool.mu);
-    if (pool.free_head) {
-      h = pool.free_head;
-      const ItemHeader* it = Resolve(h);
-      assert(it->bits & kItemFree);
-      pool.free_head = it->h_next;
-      --pool.free_count;
-    } else {
-      if ((pool.pages == 0 || pool.carve_next >= pool.per_page) && !NewPage(cls, pool)) return {};
-      h = MakeHandle(pool.carve_slot, pool.carve_next++);
-    }
-  }
-  ResetHeader(Resolve(h));  // the chunk is ours alone now: no lock needed
+inline ItemHandle SlabAllocator::PopFree(FreeList& list) {
+  std::lock_guard lock(list.mu);
+  const ItemHandle h = list.head;
+  if (!h) return h;
+  const ItemHeader* it = Resolve(h);
+  assert(it->bits & kItemFree);
+  list.head = it->h_next;
+  list.count.store(list.count.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
   return h;
+}
+
+ItemHandle SlabAllocator::AllocChunk(ClassId cls, uint32_t shard) {
+  assert(classes_->IsSlabClass(cls) && shard <= shard_mask_);
+  ItemHandle h = PopFree(ListOf(cls, shard));
+  if (!h) h = AllocFromOtherShardsOrCarve(cls, shard);
+  if (h) ResetHeader(Resolve(h));  // the chunk is ours alone now: no lock needed
+  return h;
+}
+
+ItemHandle SlabAllocator::AllocFromOtherShardsOrCarve(ClassId cls, uint32_t shard) {
+  // Another shard's free chunk before a new page or an eviction: the class's memory is used
+  // as fully as with one list. The unlocked count skips empty lists without taking their lock.
+  for (uint32_t i = 1; i <= shard_mask_; ++i) {
+    FreeList& other = ListOf(cls, (shard + i) & shard_mask_);
+    if (other.count.load(std::memory_order_relaxed) == 0) continue;
+    if (const ItemHandle h = PopFree(other)) return h;
+  }
+  ClassPool& pool = pools_[cls.v];
+  std::lock_guard lock(pool.mu);
+  if ((pool.pages == 0 || pool.carve_next >= pool.per_page) && !NewPage(cls, pool)) return {};
+  return MakeHandle(pool.carve_slot, pool.carve_next++);
 }
 
 ItemHandle SlabAllocator::AllocLarge(uint64_t total) {
@@ -122,19 +151,23 @@ ItemHandle SlabAllocator::AllocLarge(uint64_t total) {
   {
     std::lock_guard lock(mu_);
     // Over budget only while no large item exists (see the header): at most one is over.
-    if (malloced_ + charge > max_bytes_ && large_items_ > 0) return {};
+    if (malloced_.load(std::memory_order_relaxed) + charge >
+            max_bytes_.load(std::memory_order_relaxed) &&
+        large_items_ > 0) {
+      return {};
+    }
     slot = TakeSlotLocked();
     if (slot == 0) return {};
     // Reserved while malloc runs outside the lock; counting the item now keeps a concurrent
     // AllocLarge from taking the over-budget exception too.
-    malloced_ += charge;
+    malloced_.fetch_add(charge, std::memory_order_relaxed);
     ++large_items_;
     large_bytes_ += charge;
   }
   void* mem = std::malloc(total);
   std::lock_guard lock(mu_);
   if (mem == nullptr) {
-    malloced_ -= charge;
+    malloced_.fetch_sub(charge, std::memory_order_relaxed);
     --large_items_;
     large_bytes_ -= charge;
     ++malloc_fails_;
@@ -153,7 +186,7 @@ void SlabAllocator::FreeLarge(uint32_t slot) {
     std::lock_guard lock(mu_);
     PageEntry& e = table()[slot];
     release = e.base;
-    malloced_ -= e.chunk_size;
+    malloced_.fetch_sub(e.chunk_size, std::memory_order_relaxed);
     large_bytes_ -= e.chunk_size;
     --large_items_;
     e = PageEntry{};
@@ -164,7 +197,7 @@ void SlabAllocator::FreeLarge(uint32_t slot) {
 
 // The caller owns the item (refcount 0), so its page-table entry cannot change under this
 // lock-free read; a slab chunk then needs only its class's lock.
-void SlabAllocator::Free(ItemHandle h) {
+void SlabAllocator::Free(ItemHandle h, uint32_t shard) {
   const ClassId cls = ClassOf(h);
   ItemHeader* it = Resolve(h);
   assert(it->refcount.load(std::memory_order_relaxed) == 0);
@@ -173,16 +206,14 @@ void SlabAllocator::Free(ItemHandle h) {
     FreeLarge(h.v >> chunk_bits_);
     return;
   }
-  ClassPool& pool = pools_[cls.v];
+  if (shard == kAnyShard) shard = (h.v >> chunk_bits_) & shard_mask_;
+  assert(shard <= shard_mask_);
+  FreeList& list = ListOf(cls, shard);
   it->bits = kItemFree;
-  std::lock_guard lock(pool.mu);
-  it->h_next = pool.free_head;
-  pool.free_head = h;
-  ++pool.free_count;
-}
-
-void SlabAllocator::Unref(ItemHandle h, ItemHeader* it) {
-  if (it->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) Free(h);
+  std::lock_guard lock(list.mu);
+  it->h_next = list.head;
+  list.head = h;
+  list.count.store(list.count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 uint32_t SlabAllocator::ChunksPerPage(ClassId cls) const {
@@ -199,33 +230,40 @@ SlabAllocator::Usage SlabAllocator::UsageOf(ClassId cls) const {
     return u;
   }
   if (!classes_->IsSlabClass(cls)) return u;
+  for (uint32_t shard = 0; shard <= shard_mask_; ++shard) {
+    const FreeList& list = ListOf(cls, shard);
+    std::lock_guard lock(list.mu);
+    u.free_chunks += list.count.load(std::memory_order_relaxed);
+  }
   const ClassPool& pool = pools_[cls.v];
   std::lock_guard lock(pool.mu);
   u.total_pages = pool.pages;
   u.total_chunks = static_cast<uint64_t>(pool.pages) * pool.per_page;
-  u.free_chunks = pool.free_count + (pool.pages > 0 ? pool.per_page - pool.carve_next : 0);
+  u.free_chunks += pool.pages > 0 ? pool.per_page - pool.carve_next : 0;
   u.bytes = static_cast<uint64_t>(pool.pages) * page_size_;
   return u;
 }
 
 uint64_t SlabAllocator::total_malloced() const {
   std::lock_guard lock(mu_);
-  return malloced_;
+  return malloced_.load(std::memory_order_relaxed);
 }
 
 void SlabAllocator::SetMaxBytes(uint64_t max_bytes) {
   std::lock_guard lock(mu_);
-  max_bytes_ = max_bytes;
+  max_bytes_.store(max_bytes, std::memory_order_relaxed);
 }
 
 uint64_t SlabAllocator::max_bytes() const {
   std::lock_guard lock(mu_);
-  return max_bytes_;
+  return max_bytes_.load(std::memory_order_relaxed);
 }
 
 uint64_t SlabAllocator::BytesOverBudget() const {
   std::lock_guard lock(mu_);
-  return malloced_ > max_bytes_ ? malloced_ - max_bytes_ : 0;
+  const uint64_t malloced = malloced_.load(std::memory_order_relaxed);
+  const uint64_t max_bytes = max_bytes_.load(std::memory_order_relaxed);
+  return malloced > max_bytes ? malloced - max_bytes : 0;
 }
 
 uint64_t SlabAllocator::malloc_fails() const {

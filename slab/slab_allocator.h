@@ -32,16 +32,27 @@
 //
 // The allocator never evicts: it answers "no memory" and the Store decides what to evict.
 //
-// Thread safety: two levels of locks, both inside every other lock of the engine (item lock ->
-// LRU lock -> class lock -> mu_).
-//  * Each slab class has its own mutex (ClassPool::mu, on its own cache lines) guarding its
-//    freelist, free count, page count and carve position. AllocChunk and Free/Unref of a slab
-//    chunk take only that lock, so a set that reuses or carves a chunk of its class never touches
-//    a global line.
+// Shards: each slab class's free chunks are kept in 2^shard_power freelists (the Store's LRU
+// shards: it passes the shard of the key's hash), so sets of one value size on different cores
+// do not meet on one lock. A freed chunk goes to the freelist of the shard it is freed for (the
+// key's, so an overwrite returns the old chunk to the list its replacement came from); frees
+// that do not know their key (the last ItemRef of an overwritten item) pick a shard by page.
+// AllocChunk tries its shard's list, then takes a chunk from any other shard's list that has
+// one (so no free chunk is ever left unused while the class takes a page or the Store evicts),
+// then carves. With shard_power 0 this is the single freelist of before.
+//
+// Thread safety: three levels of locks, all inside every other lock of the engine (item lock ->
+// LRU lock -> freelist lock -> class lock -> mu_).
+//  * Each (class, shard) freelist has its own spin lock (FreeList::mu, on its own cache line)
+//    guarding its list; its count is atomic so other shards can skip an empty list unlocked.
+//    AllocChunk that finds a chunk and Free of a slab chunk take only that lock.
+//  * Each slab class has its own lock (ClassPool::mu, its own cache line) guarding its page
+//    count and carve position, taken only to carve (the lists were empty).
 //  * mu_ guards the budget, malloced_/malloc_fails_, page-table writes, slot recycling and the
 //    large-item counts. AllocChunk takes it (nested, class lock -> mu_) only when its class needs
-//    a new page; AllocLarge, Free of a large item and the budget/counter accessors take it alone.
-//    Never take a class lock while holding mu_.
+//    a new page and an unlocked read of the budget says one may fit; AllocLarge, Free of a large
+//    item and the budget/counter accessors take it alone. Never take a class or freelist lock
+//    while holding mu_, and never two freelist locks at once.
 // Resolve/ClassOf read the page table without a lock: an entry is written (under mu_) before its
 // handle is handed out, and every handle reaches another thread through a lock hand-off, which
 // also orders the load of the current table after the store that published it. Free uses the
@@ -74,23 +85,32 @@ class SlabAllocator {
     uint64_t bytes = 0;         // memory held by this class (pages or large charges)
   };
 
+  // Free with no shard known: the allocator picks one by page.
+  static constexpr uint32_t kAnyShard = UINT32_MAX;
+  static constexpr int kMaxShardPower = 6;
+
+  // shard_power: 2^n freelists per slab class (clamped to 0..kMaxShardPower).
   SlabAllocator(const SizeClassTable* classes, uint64_t max_bytes, uint32_t page_size,
-                uint32_t item_size_max);
+                uint32_t item_size_max, int shard_power = 0);
   ~SlabAllocator();
   SlabAllocator(const SlabAllocator&) = delete;
   SlabAllocator& operator=(const SlabAllocator&) = delete;
 
-  // A chunk of slab class `cls`, or a null handle if the class has no free chunk and may not
-  // take a page. The header is reset (refcount 0, bits 0).
-  [[nodiscard]] ItemHandle AllocChunk(ClassId cls);
+  // A chunk of slab class `cls`, from `shard`'s freelist first (shard < shards()), or a null
+  // handle if the class has no free chunk in any shard and may not take a page. The header is
+  // reset (refcount 0, bits 0).
+  [[nodiscard]] ItemHandle AllocChunk(ClassId cls, uint32_t shard = 0);
   // A large item of `total` bytes, or a null handle if it does not fit the budget while another
   // large item is allocated, or malloc failed. With no large item allocated it is allowed over
   // the budget (the large class's "first page").
   [[nodiscard]] ItemHandle AllocLarge(uint64_t total);
-  // Returns the memory of an item whose refcount reached 0.
-  void Free(ItemHandle h);
-  // Drops one reference; frees the item when it was the last one.
-  void Unref(ItemHandle h, ItemHeader* it);
+  // Returns the memory of an item whose refcount reached 0, to `shard`'s freelist.
+  void Free(ItemHandle h, uint32_t shard = kAnyShard);
+  // Drops one reference; frees the item (to `shard`) when it was the last one.
+  void Unref(ItemHandle h, ItemHeader* it, uint32_t shard = kAnyShard) {
+    if (it->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) Free(h, shard);
+  }
+  uint32_t shards() const { return shard_mask_ + 1; }
 
   ItemHeader* Resolve(ItemHandle h) const {
     const PageEntry& e = pages_.load(std::memory_order_acquire)[h.v >> chunk_bits_];
@@ -118,14 +138,18 @@ class SlabAllocator {
     uint32_t chunk_size = 0;  // large items: the charged size
     ClassId cls;
   };
-  // One slab class's chunks, aligned to a 64-byte cache line so that no two classes share
-  // one (the freelists of different classes do not false-share). Fields other than mu and per_page are GUARDED_BY(mu);
-  // per_page is set at construction.
-  struct alignas(64) ClassPool {
+  // One shard of a slab class's free chunks, on its own 64-byte cache line. head is
+  // GUARDED_BY(mu); count is written under mu and read without it as a hint.
+  struct alignas(64) FreeList {
     mutable SpinLock mu;  // slab/spin_lock.h: why not std::mutex
-    ItemHandle free_head;     // freelist linked through ItemHeader::h_next
+    ItemHandle head;      // linked through ItemHeader::h_next
+    std::atomic<uint64_t> count{0};
+  };
+  // One slab class's pages and carve position, on its own cache line. Fields other than mu and
+  // per_page are GUARDED_BY(mu); per_page is set at construction.
+  struct alignas(64) ClassPool {
+    mutable SpinLock mu;
     uint32_t pages = 0;
-    uint64_t free_count = 0;
     uint32_t carve_slot = 0;  // newest page; chunks [carve_next, per_page) never handed out
     uint32_t carve_next = 0;
     uint32_t per_page = 0;    // chunks per page
@@ -134,6 +158,13 @@ class SlabAllocator {
   ItemHandle MakeHandle(uint32_t slot, uint32_t chunk) const {
     return ItemHandle{(slot << chunk_bits_) | chunk};
   }
+  FreeList& ListOf(ClassId cls, uint32_t shard) const {
+    return lists_[(static_cast<size_t>(cls.v) << shard_power_) + shard];
+  }
+  // Pops one chunk from `list` (under its lock); null if it is empty.
+  ItemHandle PopFree(FreeList& list);
+  // AllocChunk's slow path: `shard`'s list was empty.
+  ItemHandle AllocFromOtherShardsOrCarve(ClassId cls, uint32_t shard);
   // REQUIRES: pool.mu held, mu_ not held (takes it).
   bool NewPage(ClassId cls, ClassPool& pool);
   void FreeLarge(uint32_t slot);  // REQUIRES: mu_ not held (takes it)
@@ -143,6 +174,8 @@ class SlabAllocator {
 
   const SizeClassTable* classes_;
   const uint32_t page_size_;
+  const int shard_power_;
+  const uint32_t shard_mask_;
   uint32_t chunk_bits_ = 0;
   uint32_t chunk_mask_ = 0;
   uint32_t addressable_slots_ = 0;  // what the slot bits can name: the page table's cap
@@ -152,17 +185,21 @@ class SlabAllocator {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<PageEntry[]>> tables_;  // GUARDED_BY(mu_), every generation
   uint32_t slot_capacity_ = 0;            // GUARDED_BY(mu_), entries in the current table
-  uint64_t max_bytes_;                    // GUARDED_BY(mu_)
+  // Written under mu_; NewPage reads both unlocked first, so a full cache sends every
+  // allocation that found no free chunk to the evictor without taking mu_.
+  std::atomic<uint64_t> max_bytes_;
   uint64_t large_items_ = 0;              // GUARDED_BY(mu_), live large items
   uint64_t large_bytes_ = 0;              // GUARDED_BY(mu_), their charges
   std::vector<uint32_t> free_slots_;      // GUARDED_BY(mu_), recycled large-item slots
   uint32_t next_slot_ = 1;                // GUARDED_BY(mu_)
-  uint64_t malloced_ = 0;                 // GUARDED_BY(mu_)
+  std::atomic<uint64_t> malloced_{0};
   PageArena arena_;                       // GUARDED_BY(mu_)
   uint64_t malloc_fails_ = 0;             // GUARDED_BY(mu_)
 
   // Indexed by ClassId::v (slab classes 1..n; entry 0 unused). Each entry has its own lock.
   std::unique_ptr<ClassPool[]> pools_;
+  // Indexed by ClassId::v << shard_power_ | shard. Each entry has its own lock.
+  std::unique_ptr<FreeList[]> lists_;
 };
 
 }  // namespace slabd::slab

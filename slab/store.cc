@@ -36,6 +36,7 @@ StoreOptions Sanitize(StoreOptions o) {
   if (!(o.growth_factor > 1.0)) o.growth_factor = 1.125;
   o.hashpower = std::clamp(o.hashpower, 1, HashTable::kMaxPower);
   o.lock_power = std::clamp(o.lock_power, 0, o.hashpower);
+  o.shard_power = std::clamp(o.shard_power, 0, SlabAllocator::kMaxShardPower);
   return o;
 }
 
@@ -56,14 +57,17 @@ ItemHeader* InitItem(ItemHeader* it, std::string_view key, uint32_t flags, RelTi
 
 Store::Store(const StoreOptions& options, const Clock* clock)
     : options_(Sanitize(options)),
+      shard_power_(options_.shard_power),
       clock_(clock),
       classes_(kItemHeaderSize + options_.min_chunk, options_.slab_chunk_max,
                options_.growth_factor),
-      allocator_(&classes_, options_.max_bytes, options_.page_size, options_.item_size_max),
+      allocator_(&classes_, options_.max_bytes, options_.page_size, options_.item_size_max,
+                 shard_power_),
       locks_(options_.lock_power),
       table_(options_.hashpower, &locks_, &allocator_),
-      lrus_(std::make_unique<ClassLru[]>(classes_.large_class().v + 1)) {
-  for (int i = 0; i <= classes_.large_class().v; ++i) lrus_[i].list = LruList(&allocator_);
+      lrus_(std::make_unique<ClassLru[]>((classes_.large_class().v + size_t{1}) << shard_power_)) {
+  const size_t n = (classes_.large_class().v + size_t{1}) << shard_power_;
+  for (size_t i = 0; i < n; ++i) lrus_[i].list = LruList(&allocator_);
 }
 
 Store::~Store() = default;
@@ -71,11 +75,13 @@ Store::~Store() = default;
 ReserveResult Store::Reserve(std::string_view key, uint32_t flags, RelTime exptime,
                              uint32_t value_len) {
   if (key.size() > kMaxKeyLength) return {AllocStatus::kTooLarge, {}};
-  const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), value_len), kNoStripe);
+  const uint32_t hash = HashKey(key);
+  const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), value_len), hash, kNoStripe);
   if (a.status != AllocStatus::kOk) return {a.status, {}};
   ItemHeader* it = InitItem(allocator_.Resolve(a.handle), key, flags, exptime, value_len,
                             clock_->Now());
-  return {AllocStatus::kOk, Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle))};
+  return {AllocStatus::kOk, Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle),
+                                        hash, ShardOf(hash))};
 }
 
 LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas,
@@ -83,7 +89,7 @@ LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas,
   Reservation r = std::move(reservation);  // freed on return unless linked
   assert(r && r.allocator_ == &allocator_);
   const ClassId cls = r.class_id();
-  const uint32_t hash = HashKey(r.key());
+  const uint32_t hash = r.hash();
   const RelTime now = clock_->Now();
   uint64_t new_cas = 0;
   StoreStatus status;
@@ -129,7 +135,7 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
     case StoreMode::kPrepend:
       if (!old) return StoreStatus::kNotStored;
       if (CasMismatch(*allocator_.Resolve(old), cas)) return StoreStatus::kExists;
-      h = CombineLocked(old, *r.item_, mode == StoreMode::kAppend, locks_.StripeOf(hash));
+      h = CombineLocked(hash, old, *r.item_, mode == StoreMode::kAppend);
       if (!h) return StoreStatus::kNotStored;
       break;
   }
@@ -154,14 +160,14 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
   return StoreStatus::kStored;
 }
 
-ItemHandle Store::CombineLocked(ItemHandle old_h, const ItemHeader& addition, bool append,
-                                uint32_t stripe) {
+ItemHandle Store::CombineLocked(uint32_t hash, ItemHandle old_h, const ItemHeader& addition,
+                                bool append) {
   // `old` stays valid: it is linked and its stripe (held) is never try-locked by the evictor.
   const ItemHeader* old = allocator_.Resolve(old_h);
   const uint64_t value_len = uint64_t{old->value_len} + addition.value_len;
   const uint64_t total = ItemHeader::TotalSize(old->key_len, value_len);
   if (total > options_.item_size_max) return {};
-  const Alloc a = AllocItem(total, stripe);
+  const Alloc a = AllocItem(total, hash, locks_.StripeOf(hash));
   if (a.status != AllocStatus::kOk) return {};
   ItemHeader* it = InitItem(allocator_.Resolve(a.handle), old->key(), old->client_flags,
                             old->exptime.load(std::memory_order_relaxed),
@@ -293,7 +299,8 @@ MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetO
   ItemHandle h = FindLiveLocked(hash, key, now, &result.reason);
   if (!h && o.Has(MetaGetOptions::Op::kVivify)) {
     // An empty placeholder; its exptime is set below, where N stands among the flags.
-    const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), 0), locks_.StripeOf(hash));
+    const Alloc a =
+        AllocItem(ItemHeader::TotalSize(key.size(), 0), hash, locks_.StripeOf(hash));
     if (a.status == AllocStatus::kOk) {
       ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), key, 0, 0, 0, now);
       fresh->cas = o.explicit_cas != 0 ? o.explicit_cas : NextCas(locks_.StripeOf(hash));
@@ -457,7 +464,8 @@ ArithResult Store::ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t 
     if (new_exptime != nullptr) it->exptime.store(*new_exptime, std::memory_order_relaxed);
     return {ArithStatus::kOk, value, ReportedCas(it->cas), cls, exptime_before};
   }
-  const Alloc a = AllocItem(ItemHeader::TotalSize(it->key_len, len), locks_.StripeOf(hash));
+  const Alloc a =
+      AllocItem(ItemHeader::TotalSize(it->key_len, len), hash, locks_.StripeOf(hash));
   if (a.status != AllocStatus::kOk) return {ArithStatus::kNoMemory, 0, 0, cls};
   ItemHeader* fresh = InitItem(allocator_.Resolve(a.handle), it->key(), it->client_flags,
                                it->exptime.load(std::memory_order_relaxed),
@@ -512,9 +520,7 @@ void Store::HelpMigrate() {
 StoreStats Store::Stats() const {
   StoreStats s;
   for (int id = 1; id <= classes_.large_class().v; ++id) {
-    ClassLru& cs = lrus_[id];
-    std::lock_guard lock(cs.mu);
-    const ClassCounters& c = cs.counters;
+    const ClassCounters c = ClassTotals(ClassId{static_cast<uint8_t>(id)}).counters;
     s.curr_items += c.number;
     s.bytes += c.mem_requested;
     s.total_items += c.total_items;
@@ -541,9 +547,8 @@ std::vector<ClassStats> Store::ClassStatsSnapshot() const {
   for (int id = 1; id <= classes_.large_class().v; ++id) {
     const ClassId cls{static_cast<uint8_t>(id)};
     const SlabAllocator::Usage u = allocator_.UsageOf(cls);
-    ClassLru& cs = lrus_[id];
-    std::lock_guard lock(cs.mu);
-    const ClassCounters& c = cs.counters;
+    const ClassTotalsResult totals = ClassTotals(cls);
+    const ClassCounters& c = totals.counters;
     if (u.total_pages == 0 && c.number == 0) continue;
     ClassStats st;
     st.id = cls;
@@ -555,11 +560,7 @@ std::vector<ClassStats> Store::ClassStatsSnapshot() const {
     st.free_chunks = u.free_chunks;
     st.used_chunks = u.total_chunks - u.free_chunks;
     st.memory_bytes = u.bytes;
-    if (const ItemHandle tail = cs.list.tail()) {
-      const RelTime seen =
-          allocator_.Resolve(tail)->last_access.load(std::memory_order_relaxed);
-      st.age = now > seen ? now - seen : 0;
-    }
+    if (totals.has_items) st.age = now > totals.oldest_access ? now - totals.oldest_access : 0;
     st.number = c.number;
     st.mem_requested = c.mem_requested;
     st.total_items = c.total_items;
@@ -576,14 +577,70 @@ std::vector<ClassStats> Store::ClassStatsSnapshot() const {
   return out;
 }
 
+Store::ClassTotalsResult Store::ClassTotals(ClassId cls) const {
+  ClassTotalsResult r;
+  ClassCounters& t = r.counters;
+  for (uint32_t shard = 0; shard < shards(); ++shard) {
+    ClassLru& cs = LruOf(cls, shard);
+    std::lock_guard lock(cs.mu);
+    const ClassCounters& c = cs.counters;
+    t.number += c.number;
+    t.mem_requested += c.mem_requested;
+    t.total_items += c.total_items;
+    t.evicted += c.evicted;
+    t.evicted_nonzero += c.evicted_nonzero;
+    if (c.evicted != 0 && (t.evicted_at == 0 || c.evicted_at >= t.evicted_at)) {
+      t.evicted_at = c.evicted_at;  // the class's latest eviction, whichever shard made it
+      t.evicted_time = c.evicted_time;
+    }
+    t.outofmemory += c.outofmemory;
+    t.reclaimed += c.reclaimed;
+    t.expired_unfetched += c.expired_unfetched;
+    t.evicted_unfetched += c.evicted_unfetched;
+    t.evicted_active += c.evicted_active;
+    // The tail is linked, so the table's reference keeps it allocated while the lock is held.
+    if (const ItemHandle tail = cs.list.tail()) {
+      const RelTime seen = allocator_.Resolve(tail)->last_access.load(std::memory_order_relaxed);
+      if (!r.has_items || seen < r.oldest_access) r.oldest_access = seen;
+      r.has_items = true;
+    }
+  }
+  return r;
+}
+
 void Store::DumpClass(ClassId cls, uint32_t limit, const DumpVisitor& visit) const {
   if (cls.v == 0 || cls.v > classes_.large_class().v) return;
-  ClassLru& cs = LruOf(cls);
-  // Every item on the list is linked, so the table's reference keeps it allocated while the
-  // lock is held; its key and value_len never change once linked, and exptime is atomic.
-  std::lock_guard lock(cs.mu);
+  // Every shard's lock, in shard order (nothing else holds two of a class's LRU locks). Every
+  // item on a list is linked, so the table's reference keeps it allocated while the locks are
+  // held; its key and value_len never change once linked, and exptime is atomic.
+  const uint32_t n = shards();
+  std::vector<std::unique_lock<SpinLock>> locks;
+  std::vector<ItemHandle> next(n);
+  locks.reserve(n);
+  for (uint32_t shard = 0; shard < n; ++shard) {
+    ClassLru& cs = LruOf(cls, shard);
+    locks.emplace_back(cs.mu);
+    next[shard] = cs.list.head();
+  }
+  // Newest first across shards: merge the shards' lists (each newest first) by last access.
+  // Within one shard the list's own order stands; across shards, items touched in the same
+  // second come shard by shard.
   uint32_t shown = 0;
-  for (ItemHandle h = cs.list.head(); h && (limit == 0 || shown < limit); h = cs.list.Next(h)) {
+  while (limit == 0 || shown < limit) {
+    uint32_t pick = n;
+    RelTime newest = 0;
+    for (uint32_t shard = 0; shard < n; ++shard) {
+      if (!next[shard]) continue;
+      const RelTime seen =
+          allocator_.Resolve(next[shard])->last_access.load(std::memory_order_relaxed);
+      if (pick == n || seen > newest) {
+        pick = shard;
+        newest = seen;
+      }
+    }
+    if (pick == n) return;
+    const ItemHandle h = next[pick];
+    next[pick] = LruOf(cls, pick).list.Next(h);
     const ItemHeader* it = allocator_.Resolve(h);
     if (!visit(it->key(), it->value_len, it->exptime.load(std::memory_order_relaxed))) return;
     ++shown;
@@ -591,9 +648,10 @@ void Store::DumpClass(ClassId cls, uint32_t limit, const DumpVisitor& visit) con
 }
 
 void Store::ResetStats() {
-  for (int id = 1; id <= classes_.large_class().v; ++id) {
-    std::lock_guard lock(lrus_[id].mu);
-    lrus_[id].counters.ResetResettable();
+  const size_t n = (classes_.large_class().v + size_t{1}) << shard_power_;
+  for (size_t i = 0; i < n; ++i) {
+    std::lock_guard lock(lrus_[i].mu);
+    lrus_[i].counters.ResetResettable();
   }
 }
 

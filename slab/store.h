@@ -258,8 +258,8 @@ class Store {
   ItemHandle FindLiveLocked(uint32_t hash, std::string_view key, RelTime now, MissReason* why);
   StoreStatus LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
                          const LinkOptions& options, RelTime now, uint64_t* new_cas);
-  ItemHandle CombineLocked(ItemHandle old_h, const ItemHeader& addition, bool append,
-                           uint32_t stripe);
+  ItemHandle CombineLocked(uint32_t hash, ItemHandle old_h, const ItemHeader& addition,
+                           bool append);
   ArithResult ArithLocked(uint32_t hash, ItemHandle h, bool incr, uint64_t delta, uint64_t cas,
                           bool check_cas, const RelTime* new_exptime, RelTime now);
   void InsertLocked(uint32_t hash, ItemHandle h, RelTime now);
@@ -269,18 +269,35 @@ class Store {
 
   // --- store_memory.cc: allocation, eviction, validity, bookkeeping shared with eviction.
   Validity Check(const ItemHeader& it, RelTime now) const;
-  // An item of `total` bytes (header reset), evicting from its class's LRU tail as needed.
-  // `held_stripe` is the item lock the caller holds (kNoStripe if none); it is never try-locked.
-  Alloc AllocItem(uint64_t total, int64_t held_stripe);
-  // Frees one item at the tail of `cls` (reclaim an expired/flushed one, else evict when
-  // allowed). False if nothing could be freed within the search bounds.
-  bool PullTail(ClassId cls, int64_t held_stripe);
+  // An item of `total` bytes (header reset) for a key of `hash`, from the key's shard first,
+  // evicting from its class's LRU tails as needed. `held_stripe` is the item lock the caller
+  // holds (kNoStripe if none); it is never try-locked.
+  Alloc AllocItem(uint64_t total, uint32_t hash, int64_t held_stripe);
+  // Frees one item at the tail of one of `cls`'s shards, `shard`'s first (reclaim an
+  // expired/flushed one, else evict when allowed). False if nothing could be freed within the
+  // search bounds of every shard.
+  bool PullTail(ClassId cls, uint32_t shard, int64_t held_stripe);
+  bool PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe);
   // REQUIRES: the item lock of `hash` and cs.mu held. Unlinks from table + LRU; the caller
   // drops the table's reference.
   void UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, ItemHeader* it);
-  ClassLru& LruOf(ClassId cls) const;
-  void AddToLru(ItemHandle h, const ItemHeader& it);       // takes the class's LRU lock
-  void RemoveFromLru(ItemHandle h, const ItemHeader& it);  // takes the class's LRU lock
+  // The LRU and freelist shard of a key: the hash's top shard_power bits.
+  uint32_t ShardOf(uint32_t hash) const {
+    return static_cast<uint32_t>((uint64_t{hash} << shard_power_) >> 32);
+  }
+  uint32_t shards() const { return 1u << shard_power_; }
+  ClassLru& LruOf(ClassId cls, uint32_t shard) const;
+  // A class's counters summed over its shards (evicted_time from the latest eviction), and the
+  // last access of its least recently used item.
+  struct ClassTotalsResult {
+    ClassCounters counters;
+    bool has_items = false;
+    RelTime oldest_access = 0;
+  };
+  ClassTotalsResult ClassTotals(ClassId cls) const;
+  // Takes the key's shard's LRU lock.
+  void AddToLru(uint32_t hash, ItemHandle h, const ItemHeader& it);
+  void RemoveFromLru(uint32_t hash, ItemHandle h, const ItemHeader& it);
   // A new CAS for an item of `stripe`'s keys, from the stripe's CasBlock; takes a fresh block
   // of kCasBlock values from cas_counter_ (one global RMW) when the block is used up or was
   // taken before the latest immediate flush_all. REQUIRES: locks_.Stripe(stripe) held.
@@ -309,12 +326,13 @@ class Store {
   ItemSnapshot Snapshot(ItemHandle h, const ItemHeader& it) const;
 
   const StoreOptions options_;
+  const int shard_power_;  // options_.shard_power, clamped
   const Clock* const clock_;
   const SizeClassTable classes_;
   SlabAllocator allocator_;
   ItemLocks locks_;
   HashTable table_;
-  std::unique_ptr<ClassLru[]> lrus_;  // indexed by ClassId::v, 0..large id
+  std::unique_ptr<ClassLru[]> lrus_;  // indexed by ClassId::v << shard_power_ | shard
 
   // Written once per CAS block (1/kCasBlock of the stores), on its own line.
   alignas(64) std::atomic<uint64_t> cas_counter_{1};  // last reserved value; first CAS is 2

@@ -1,8 +1,15 @@
 // Store internals shared by every operation: the validity check (expiry and flush), linking
 // bookkeeping (hash table + LRU + counters), allocation with eviction, and the LRU-tail walk.
 //
+// Shards: with shard_power n > 0 each class has 2^n LRUs, one per shard of the key hash's top n
+// bits (src/ sets n from -t, so that sets of one value size on different cores take different
+// locks). Each shard is an exact LRU over its keys; the class as a whole is LRU in distribution,
+// not item by item: the evictor walks the allocating key's shard first and the other shards only
+// when that one frees nothing, so of two items in different shards the older one may outlive the
+// newer. With n = 0 (one worker thread) there is one exact LRU per class, as before.
+//
 // Eviction policy (flat LRU with second chance): when a class has no free chunk and may not take
-// a page, PullTail walks up to kTailSearchDepth items from its LRU tail. Items held by a reader
+// a page, PullTail walks up to kTailSearchDepth items from a shard's LRU tail. Items held by a reader
 // (refcount > 1) or whose item lock is busy are skipped; an expired or flushed item is reclaimed
 // (`reclaimed`); an ACTIVE item (read since the evictor last saw it) has its bit cleared and goes
 // back to the head, at most kMaxSecondChances times per walk so a class whose items are all hot
@@ -53,6 +60,7 @@ TailVerdict JudgeTailItem(const StoreOptions& options, ClassCounters& c, LruList
   if (active) ++c.evicted_active;
   const RelTime seen = it->last_access.load(std::memory_order_relaxed);
   c.evicted_time = now > seen ? now - seen : 0;
+  c.evicted_at = now;
   return TailVerdict::kFreed;
 }
 
@@ -69,7 +77,9 @@ Store::Validity Store::Check(const ItemHeader& it, RelTime now) const {
                                                                    : Validity::kValid;
 }
 
-ClassLru& Store::LruOf(ClassId cls) const { return lrus_[cls.v]; }
+ClassLru& Store::LruOf(ClassId cls, uint32_t shard) const {
+  return lrus_[(static_cast<size_t>(cls.v) << shard_power_) + shard];
+}
 
 ItemSnapshot Store::Snapshot(ItemHandle h, const ItemHeader& it) const {
   ItemSnapshot s;
@@ -84,8 +94,8 @@ ItemSnapshot Store::Snapshot(ItemHandle h, const ItemHeader& it) const {
   return s;
 }
 
-void Store::AddToLru(ItemHandle h, const ItemHeader& it) {
-  ClassLru& cs = LruOf(allocator_.ClassOf(h));
+void Store::AddToLru(uint32_t hash, ItemHandle h, const ItemHeader& it) {
+  ClassLru& cs = LruOf(allocator_.ClassOf(h), ShardOf(hash));
   std::lock_guard lock(cs.mu);
   cs.list.PushHead(h);
   ++cs.counters.number;
@@ -93,8 +103,8 @@ void Store::AddToLru(ItemHandle h, const ItemHeader& it) {
   ++cs.counters.total_items;
 }
 
-void Store::RemoveFromLru(ItemHandle h, const ItemHeader& it) {
-  ClassLru& cs = LruOf(allocator_.ClassOf(h));
+void Store::RemoveFromLru(uint32_t hash, ItemHandle h, const ItemHeader& it) {
+  ClassLru& cs = LruOf(allocator_.ClassOf(h), ShardOf(hash));
   std::lock_guard lock(cs.mu);
   cs.list.Remove(h);
   --cs.counters.number;
@@ -106,7 +116,7 @@ void Store::InsertLocked(uint32_t hash, ItemHandle h, RelTime now) {
   it->last_access.store(now, std::memory_order_relaxed);
   it->bits = (it->bits & kItemMetaBits) | kItemLinked;
   table_.Insert(hash, h);
-  AddToLru(h, *it);
+  AddToLru(hash, h, *it);
   curr_items_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -117,9 +127,11 @@ void Store::ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, Rel
   it->bits = (it->bits & kItemMetaBits) | kItemLinked;
   table_.Replace(hash, old_h, new_h);
   const ClassId cls = allocator_.ClassOf(new_h);
+  const uint32_t shard = ShardOf(hash);
   if (allocator_.ClassOf(old_h) == cls) {
-    // The usual overwrite (same size class): one LRU lock round trip instead of two.
-    ClassLru& cs = LruOf(cls);
+    // The usual overwrite (same size class, and the same key, so the same shard): one LRU
+    // lock round trip instead of two.
+    ClassLru& cs = LruOf(cls, shard);
     std::lock_guard lock(cs.mu);
     cs.list.Remove(old_h);
     cs.list.PushHead(new_h);
@@ -127,20 +139,20 @@ void Store::ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, Rel
     cs.counters.mem_requested -= old->total_size();
     ++cs.counters.total_items;
   } else {
-    RemoveFromLru(old_h, *old);
-    AddToLru(new_h, *it);
+    RemoveFromLru(hash, old_h, *old);
+    AddToLru(hash, new_h, *it);
   }
   old->bits &= ~kItemLinked;
-  allocator_.Unref(old_h, old);  // readers holding ItemRefs keep the old copy alive
+  allocator_.Unref(old_h, old, shard);  // readers holding ItemRefs keep the old copy alive
 }
 
 void Store::UnlinkLocked(uint32_t hash, ItemHandle h) {
   ItemHeader* it = allocator_.Resolve(h);
   table_.Remove(hash, h);
-  RemoveFromLru(h, *it);
+  RemoveFromLru(hash, h, *it);
   it->bits &= ~kItemLinked;
   curr_items_.fetch_sub(1, std::memory_order_relaxed);
-  allocator_.Unref(h, it);
+  allocator_.Unref(h, it, ShardOf(hash));
 }
 
 void Store::UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, ItemHeader* it) {
@@ -152,7 +164,7 @@ void Store::UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, I
   curr_items_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-Store::Alloc Store::AllocItem(uint64_t total, int64_t held_stripe) {
+Store::Alloc Store::AllocItem(uint64_t total, uint32_t hash, int64_t held_stripe) {
   if (total > options_.item_size_max) return {AllocStatus::kTooLarge, {}};
   const ClassId cls = classes_.ClassFor(total);
   const bool large = cls == classes_.large_class();
@@ -161,19 +173,28 @@ Store::Alloc Store::AllocItem(uint64_t total, int64_t held_stripe) {
   const uint64_t attempts =
       kAllocAttempts +
       (large ? (total + allocator_.BytesOverBudget()) / classes_.slab_chunk_max() : 0);
+  const uint32_t shard = ShardOf(hash);
   for (uint64_t i = 0;; ++i) {
-    const ItemHandle h = large ? allocator_.AllocLarge(total) : allocator_.AllocChunk(cls);
+    const ItemHandle h = large ? allocator_.AllocLarge(total) : allocator_.AllocChunk(cls, shard);
     if (h) return {AllocStatus::kOk, h};
-    if (i >= attempts || !PullTail(cls, held_stripe)) break;
+    if (i >= attempts || !PullTail(cls, shard, held_stripe)) break;
   }
-  ClassLru& cs = LruOf(cls);
+  ClassLru& cs = LruOf(cls, shard);
   std::lock_guard lock(cs.mu);
   ++cs.counters.outofmemory;
   return {AllocStatus::kNoMemory, {}};
 }
 
-bool Store::PullTail(ClassId cls, int64_t held_stripe) {
-  ClassLru& cs = LruOf(cls);
+bool Store::PullTail(ClassId cls, uint32_t shard, int64_t held_stripe) {
+  const uint32_t mask = shards() - 1;
+  for (uint32_t i = 0; i <= mask; ++i) {
+    if (PullShardTail(cls, (shard + i) & mask, held_stripe)) return true;
+  }
+  return false;
+}
+
+bool Store::PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe) {
+  ClassLru& cs = LruOf(cls, shard);
   const RelTime now = clock_->Now();
   ItemHandle freed;
   ItemHeader* freed_it = nullptr;
@@ -203,8 +224,10 @@ bool Store::PullTail(ClassId cls, int64_t held_stripe) {
       h = prev;
     }
   }
-  // Unlinked with refcount 1 (the table's), so nobody else can reach it: free without locks.
-  if (freed) allocator_.Unref(freed, freed_it);
+  // Unlinked with refcount 1 (the table's), so nobody else can reach it: free without locks,
+  // to the shard's freelist, where the retried allocation looks first when it is the
+  // allocating key's shard.
+  if (freed) allocator_.Unref(freed, freed_it, shard);
   return static_cast<bool>(freed);
 }
 

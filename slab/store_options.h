@@ -19,6 +19,9 @@ struct StoreOptions {
   bool use_cas = true;                   // false with -C: CAS advances internally, items report 0
   int hashpower = 16;                    // initial 2^n hash buckets
   int lock_power = 12;                   // 2^n item-lock stripes (clamped to <= hashpower)
+  // 2^n shards of every class's LRU and freelist, chosen by the key hash's top bits (clamped
+  // to 0..6). src/ sets it from the worker count (-t); 0 keeps one exact LRU per class.
+  int shard_power = 0;
 };
 
 }  // namespace slabd::slab

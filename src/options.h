@@ -27,6 +27,11 @@ struct ParsedOptions {
 // --memory-limit=64, -o hashpower=20) and gflags' (--port=11211, --memory_limit=64).
 ParsedOptions ParseOptions(int argc, char** argv);
 
+// Splits the Store for `threads` workers (-t): item-lock stripes as memcached sizes its lock
+// table (kept below hashpower), and LRU and freelist shards, two per worker rounded up to a
+// power of two (slab/README.md, P2); with one worker every class keeps one exact LRU.
+void SizeStoreForThreads(int threads, slab::StoreOptions* store);
+
 // Parses memcached's item-size syntax: "1048576", "512k", "2m".
 std::optional<uint64_t> ParseSize(const std::string& text);
 

@@ -25,6 +25,7 @@
 #include "src/bench/fast_random.h"
 #include "src/bench/key_table.h"
 #include "src/bench/zipf_generator.h"
+#include "src/options.h"
 #include "src/system_clock.h"
 
 namespace slabd::bench {
@@ -43,12 +44,6 @@ double ThreadCpuSeconds() {
 
 double SecondsBetween(SteadyClock::time_point a, SteadyClock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-// The item-lock stripes the server gives `-t threads` (src/options.cc), so the bench
-// contends on as many stripes as the server would.
-int ServerLockPower(int threads) {
-  return threads <= 2 ? 10 : threads <= 4 ? 12 : threads <= 10 ? 13 : 14;
 }
 
 // What the threads share, immutable: the keys and how they and value sizes are drawn.
@@ -152,6 +147,7 @@ struct RunResult {
   int threads = 0;
   double prefill_s = 0, wall_s = 0;
   uint32_t stripes = 0;
+  uint32_t shards = 0;  // LRU and freelist shards per class
   std::vector<ThreadResult> per_thread;
 
   Counts Total() const {
@@ -180,7 +176,8 @@ struct RunResult {
 slab::StoreOptions StoreOptionsFor(const EngineBenchOptions& o, int threads) {
   slab::StoreOptions so;
   so.max_bytes = o.memory_mb << 20;
-  so.lock_power = std::min(ServerLockPower(threads), so.hashpower);
+  // The stripes and shards the server gives `-t threads`, so the bench contends as it would.
+  server::SizeStoreForThreads(threads, &so);
   const uint64_t largest = slab::ItemHeader::TotalSize(KeyTable::kKeyLength, o.value_max);
   so.item_size_max = static_cast<uint32_t>(std::max<uint64_t>(so.item_size_max, largest));
   return so;
@@ -206,6 +203,7 @@ RunResult RunOnce(const EngineBenchOptions& o, int threads, const KeyTable& keys
   RunResult result;
   result.threads = threads;
   result.stripes = 1u << store.options().lock_power;
+  result.shards = 1u << store.options().shard_power;
   result.prefill_s = Prefill(store, keys, w, o.seed);
   result.per_thread.resize(threads);
 
@@ -269,9 +267,10 @@ void PrintText(const EngineBenchOptions& o, const RunResult& r) {
   } else {
     std::printf("uniform");
   }
-  std::printf(", %.1f s (+%.1f s warm-up), -m %llu, %u item-lock stripes, prefill %.2f s\n",
+  std::printf(", %.1f s (+%.1f s warm-up), -m %llu, %u item-lock stripes, %u LRU shards, "
+              "prefill %.2f s\n",
               r.wall_s, o.warmup_s, static_cast<unsigned long long>(o.memory_mb), r.stripes,
-              r.prefill_s);
+              r.shards, r.prefill_s);
   std::printf("  total      %8.3f M ops/s   gets %.3f M/s  sets %.3f M/s  hit ratio %.4f"
               "  set failures %llu\n",
               r.ops_per_s() / 1e6, t.gets / r.wall_s / 1e6, t.sets / r.wall_s / 1e6,
@@ -303,12 +302,12 @@ void PrintJson(const EngineBenchOptions& o, const RunResult& r, const RunResult*
   std::printf(
       "{\"engine\":true,\"threads\":%d,\"keys\":%llu,\"value_min\":%u,\"value_max\":%u,"
       "\"get_ratio\":%g,\"distribution\":\"%s\",\"zipf_theta\":%g,\"memory_mb\":%llu,"
-      "\"stripes\":%u,\"duration_s\":%.3f,\"ops\":%llu,\"ops_per_s\":%.1f,\"gets_per_s\":%.1f,"
+      "\"stripes\":%u,\"shards\":%u,\"duration_s\":%.3f,\"ops\":%llu,\"ops_per_s\":%.1f,\"gets_per_s\":%.1f,"
       "\"sets_per_s\":%.1f,\"hit_ratio\":%.6f,\"set_failures\":%llu,"
       "\"per_thread_ops_per_s\":%s,\"per_thread_cpu\":%s,\"per_thread_ops_per_cpu_s\":%s",
       r.threads, static_cast<unsigned long long>(o.keys), o.value_min, o.value_max, o.get_ratio,
       o.zipf ? "zipf" : "uniform", o.zipf_theta, static_cast<unsigned long long>(o.memory_mb),
-      r.stripes, r.wall_s, static_cast<unsigned long long>(t.ops()), r.ops_per_s(),
+      r.stripes, r.shards, r.wall_s, static_cast<unsigned long long>(t.ops()), r.ops_per_s(),
       t.gets / r.wall_s, t.sets / r.wall_s, r.hit_ratio(),
       static_cast<unsigned long long>(t.set_failures),
       JsonDoubles(r, &ThreadResult::ops_per_s).c_str(), cpu.c_str(),

@@ -50,7 +50,7 @@ JSON_KEYS = ["mode", "protocol", "connections", "pipeline", "multiget", "rate", 
              "requests", "ops_per_s", "keys_per_s", "hit_ratio", "errors", "p50_us", "p90_us",
              "p99_us", "p999_us", "max_us"]
 ENGINE_JSON_KEYS = ["engine", "threads", "keys", "value_min", "value_max", "get_ratio",
-                    "distribution", "stripes", "duration_s", "ops", "ops_per_s", "gets_per_s",
+                    "distribution", "stripes", "shards", "duration_s", "ops", "ops_per_s", "gets_per_s",
                     "sets_per_s", "hit_ratio", "set_failures", "per_thread_ops_per_s",
                     "per_thread_cpu", "per_thread_ops_per_cpu_s"]
 

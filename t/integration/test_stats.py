@@ -210,5 +210,72 @@ class ItemsSlabsTest(ServerTestCase):
         self.c.read_stats()
 
 
+def class_of(conn, key_prefix_count):
+    """The class id holding `key_prefix_count` items (the only class with items)."""
+    raw = conn.stats(b"items")
+    classes = {k.split(":")[1] for k in raw if k.startswith("items:")}
+    assert len(classes) == 1, classes
+    cls = classes.pop()
+    assert raw["items:%s:number" % cls] == str(key_prefix_count), raw
+    return cls
+
+
+@unittest.skipIf(is_memcached(), "slabd's flat LRU: memcached dumps only its COLD LRU")
+class ClassShardsTest(ServerTestCase):
+    """-t 4: each class's LRU and free list are split into 8 shards by key hash. The class's
+    stats sum them, cachedump lists every shard's items (newest first by last access, items
+    of one second shard by shard), deletes and overwrites land in the right shard."""
+    server_args = ["-t", "4", "-m", "64"]
+    flush_between_tests = False
+    KEYS = [b"shard:%d" % i for i in range(40)]
+
+    def dump(self, cls, limit):
+        self.c.send(b"stats cachedump %s %d\r\n" % (cls.encode(), limit))
+        lines = []
+        while True:
+            line = self.c.recv_line()
+            if line == b"END\r\n":
+                return lines
+            lines.append(line)
+
+    def test_stats_and_cachedump_cover_every_shard(self):
+        for key in self.KEYS:
+            self.store(key, b"0123456789")
+        cls = class_of(self.c, 40)
+        self.assertEqual(self.c.stats()["total_items"], "40")
+        slabs = self.c.stats(b"slabs")
+        self.assertEqual(slabs["%s:used_chunks" % cls], "40")
+        lines = self.dump(cls, 0)
+        self.assertEqual(sorted(lines), sorted(b"ITEM %s [10 b; 0 s]\r\n" % k for k in self.KEYS))
+        self.assertEqual(len(self.dump(cls, 7)), 7)
+        for key in self.KEYS[:5]:
+            self.c.expect(b"delete " + key + b"\r\n", b"DELETED\r\n")
+        for key in self.KEYS[5:10]:
+            self.store(key, b"abcdefghij")  # an overwrite in the key's shard
+        self.assertEqual(class_of(self.c, 35), cls)
+        self.assertEqual(self.c.stats(b"slabs")["%s:used_chunks" % cls], "35")
+        self.assertEqual(self.c.stats()["curr_items"], "35")
+        self.assertEqual(sorted(self.dump(cls, 0)),
+                         sorted(b"ITEM %s [10 b; 0 s]\r\n" % k for k in self.KEYS[5:]))
+        for key in self.KEYS[5:10]:
+            self.assert_value(key, b"abcdefghij")
+
+
+@unittest.skipIf(is_memcached(), "slabd's flat LRU: memcached dumps only its COLD LRU")
+class OneLruTest(ServerTestCase):
+    """-t 1: one exact LRU per class, so cachedump is newest first item by item."""
+    server_args = ["-t", "1", "-m", "64"]
+    flush_between_tests = False
+    dump = ClassShardsTest.dump
+
+    def test_cachedump_is_newest_first(self):
+        keys = [b"lru:%d" % i for i in range(30)]
+        for key in keys:
+            self.store(key, b"0123456789")
+        cls = class_of(self.c, 30)
+        self.assertEqual(self.dump(cls, 0),
+                         [b"ITEM %s [10 b; 0 s]\r\n" % k for k in reversed(keys)])
+
+
 if __name__ == "__main__":
     unittest.main()

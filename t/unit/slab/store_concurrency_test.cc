@@ -18,7 +18,8 @@ namespace {
 constexpr int kThreads = 4;
 constexpr int kIterations = 4000;
 
-class ConcurrencyTest : public StoreTest {
+// Parameter: the store's shard_power (0: one LRU and freelist per class; 3: eight of each).
+class ConcurrencyTest : public StoreTest, public ::testing::WithParamInterface<int> {
  protected:
   void Worker(int id) {
     for (int i = 0; i < kIterations; ++i) {
@@ -49,8 +50,9 @@ class ConcurrencyTest : public StoreTest {
   }
 };
 
-TEST_F(ConcurrencyTest, NoLostIncrementsUnderMixedLoad) {
+TEST_P(ConcurrencyTest, NoLostIncrementsUnderMixedLoad) {
   StoreOptions o;
+  o.shard_power = GetParam();
   o.hashpower = 4;  // grows several times while the workers run
   o.lock_power = 2;
   Init(o);
@@ -79,8 +81,9 @@ TEST_F(ConcurrencyTest, NoLostIncrementsUnderMixedLoad) {
   }
 }
 
-TEST_F(ConcurrencyTest, EvictionWithConcurrentReadersKeepsAccountsStraight) {
+TEST_P(ConcurrencyTest, EvictionWithConcurrentReadersKeepsAccountsStraight) {
   StoreOptions o = TinyOptions();
+  o.shard_power = GetParam();
   o.max_bytes = 2 * 4096;
   Init(o);
   std::vector<std::thread> workers;
@@ -109,8 +112,9 @@ TEST_F(ConcurrencyTest, EvictionWithConcurrentReadersKeepsAccountsStraight) {
   EXPECT_LE(s.total_malloced, 2u * 4096);
 }
 
-TEST_F(ConcurrencyTest, CasValuesAreUniqueAndRiseForEachKeyAcrossThreads) {
+TEST_P(ConcurrencyTest, CasValuesAreUniqueAndRiseForEachKeyAcrossThreads) {
   StoreOptions o;
+  o.shard_power = GetParam();
   o.lock_power = 4;  // 16 stripes: threads share stripes and blocks run out often
   Init(o);
   constexpr int kKeys = 500;
@@ -147,8 +151,9 @@ TEST_F(ConcurrencyTest, CasValuesAreUniqueAndRiseForEachKeyAcrossThreads) {
   EXPECT_GE(all.front(), 2u);
 }
 
-TEST_F(ConcurrencyTest, FlushSeparatesBeforeFromAfterWhileOtherThreadsStore) {
+TEST_P(ConcurrencyTest, FlushSeparatesBeforeFromAfterWhileOtherThreadsStore) {
   StoreOptions o;
+  o.shard_power = GetParam();
   o.lock_power = 2;  // few stripes, so the flusher's keys share blocks with the busy threads
   Init(o);
   std::atomic<bool> done{false};
@@ -177,6 +182,11 @@ TEST_F(ConcurrencyTest, FlushSeparatesBeforeFromAfterWhileOtherThreadsStore) {
   done.store(true);
   for (std::thread& w : writers) w.join();
 }
+
+INSTANTIATE_TEST_SUITE_P(Shards, ConcurrencyTest, ::testing::Values(0, 3),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return "shard_power" + std::to_string(info.param);
+                         });
 
 }  // namespace
 }  // namespace slabd::slab

@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace slabd::server {
@@ -78,6 +79,21 @@ TEST_F(OptionsTest, ExtendedHashpower) {
   ParsedOptions p = Parse({"-o", "hashpower=20"});
   ASSERT_EQ(p.exit_code, -1) << p.message;
   EXPECT_EQ(p.options.store.hashpower, 20);
+}
+
+TEST_F(OptionsTest, ThreadsSizeTheLockStripesAndTheLruShards) {
+  // One worker: one exact LRU per class; more: two shards per worker, a power of two, <= 64.
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"1", 0}, {"2", 2}, {"3", 3}, {"4", 3}, {"5", 4}, {"8", 4}, {"32", 6}, {"200", 6}};
+  for (const auto& [threads, shard_power] : cases) {
+    ParsedOptions p = Parse({"-t", threads});
+    ASSERT_EQ(p.exit_code, -1) << p.message;
+    EXPECT_EQ(p.options.store.shard_power, shard_power) << "-t " << threads;
+  }
+  EXPECT_EQ(Parse({}).options.store.shard_power, 3);  // the default -t 4
+  EXPECT_EQ(Parse({"-t", "2"}).options.store.lock_power, 10);
+  EXPECT_EQ(Parse({"-t", "16"}).options.store.lock_power, 14);
+  EXPECT_EQ(Parse({"-t", "16", "-o", "hashpower=12"}).options.store.lock_power, 12);
 }
 
 TEST_F(OptionsTest, RejectsBadValuesWithOneLine) {

@@ -506,8 +506,7 @@ void Store::FlushAll(RelTime deadline) {
 }
 
 void Store::Maintain() {
-  if (!table_.IsExpanding() &&
-      curr_items_.load(std::memory_order_relaxed) > table_.bucket_count() * 3 / 2) {
+  if (!table_.IsExpanding() && LinkedItems() > table_.bucket_count() * 3 / 2) {
     table_.StartExpansion();
   }
   if (table_.IsExpanding()) table_.Migrate(kMigrateBucketsPerStep, /*wait=*/true);
@@ -575,6 +574,16 @@ std::vector<ClassStats> Store::ClassStatsSnapshot() const {
     out.push_back(st);
   }
   return out;
+}
+
+uint64_t Store::LinkedItems() const {
+  uint64_t n = 0;
+  const size_t lrus = (classes_.large_class().v + size_t{1}) << shard_power_;
+  for (size_t i = 0; i < lrus; ++i) {
+    std::lock_guard lock(lrus_[i].mu);
+    n += lrus_[i].counters.number;
+  }
+  return n;
 }
 
 Store::ClassTotalsResult Store::ClassTotals(ClassId cls) const {

@@ -197,10 +197,11 @@ class Store {
   // Memory is reclaimed lazily.
   void FlushAll(RelTime deadline);
 
-  // Bounded background step (src/ calls it from its maintenance thread, every 1-10 ms while
-  // IsExpanding(), else about once per second): starts a hash-table doubling when curr_items >
-  // 1.5 x buckets and migrates up to kMigrateBucketsPerStep buckets. Never blocks other threads
-  // for more than one bucket move.
+  // Bounded background step (src/ calls it from its maintenance thread, every 1 ms while
+  // IsExpanding(), else every 100 ms): starts a hash-table doubling when curr_items > 1.5 x
+  // buckets and migrates up to kMigrateBucketsPerStep buckets. Never blocks other threads for
+  // more than one bucket move. curr_items is counted there, from the shards' `number` (P5), so
+  // that a store of a new key does no global RMW.
   void Maintain();
   bool IsExpanding() const { return table_.IsExpanding(); }
 
@@ -295,6 +296,8 @@ class Store {
     RelTime oldest_access = 0;
   };
   ClassTotalsResult ClassTotals(ClassId cls) const;
+  // Linked items: every shard's `number`, each read under its LRU lock.
+  uint64_t LinkedItems() const;
   // Takes the key's shard's LRU lock.
   void AddToLru(uint32_t hash, ItemHandle h, const ItemHeader& it);
   void RemoveFromLru(uint32_t hash, ItemHandle h, const ItemHeader& it);
@@ -336,7 +339,6 @@ class Store {
 
   // Written once per CAS block (1/kCasBlock of the stores), on its own line.
   alignas(64) std::atomic<uint64_t> cas_counter_{1};  // last reserved value; first CAS is 2
-  alignas(64) std::atomic<uint64_t> curr_items_{0};   // drives hash-table growth
   // Read on every operation, written only by flush_all: a read-mostly line of its own.
   alignas(64) std::atomic<RelTime> oldest_live_{0};  // flush_all: items with time <= this ...
   std::atomic<uint64_t> oldest_cas_{0};  // ... and, after an immediate flush, CAS <= this

@@ -117,7 +117,6 @@ void Store::InsertLocked(uint32_t hash, ItemHandle h, RelTime now) {
   it->bits = (it->bits & kItemMetaBits) | kItemLinked;
   table_.Insert(hash, h);
   AddToLru(hash, h, *it);
-  curr_items_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Store::ReplaceLocked(uint32_t hash, ItemHandle old_h, ItemHandle new_h, RelTime now) {
@@ -151,7 +150,6 @@ void Store::UnlinkLocked(uint32_t hash, ItemHandle h) {
   table_.Remove(hash, h);
   RemoveFromLru(hash, h, *it);
   it->bits &= ~kItemLinked;
-  curr_items_.fetch_sub(1, std::memory_order_relaxed);
   allocator_.Unref(h, it, ShardOf(hash));
 }
 
@@ -161,7 +159,6 @@ void Store::UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, I
   --cs.counters.number;
   cs.counters.mem_requested -= it->total_size();
   it->bits &= ~kItemLinked;
-  curr_items_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 Store::Alloc Store::AllocItem(uint64_t total, uint32_t hash, int64_t held_stripe) {

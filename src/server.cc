@@ -68,7 +68,7 @@ class Maintainer {
     while (!stop_) {
       lock.unlock();
       store_.Maintain();
-      const bool busy = store_.Stats().hash_is_expanding;
+      const bool busy = store_.IsExpanding();
       lock.lock();
       cv_.wait_for(lock, busy ? std::chrono::milliseconds(1) : std::chrono::milliseconds(100),
                    [this] { return stop_; });

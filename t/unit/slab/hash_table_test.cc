@@ -39,6 +39,26 @@ TEST_F(HashGrowthTest, NoGrowthUntilLoadExceedsOneAndAHalf) {
   ExpectAllPresent(0, 25);
 }
 
+TEST_F(HashGrowthTest, TheLoadCountsTheItemsOfEveryShardAndClass) {
+  StoreOptions o;
+  o.hashpower = 4;
+  o.lock_power = 4;
+  o.shard_power = 3;
+  Init(o);
+  for (int i = 0; i < 20; ++i) Set(Key(i), std::to_string(i));
+  for (int i = 20; i < 24; ++i) Set(Key(i), std::string(3000, 'v'));  // another class
+  store_->Maintain();
+  EXPECT_EQ(store_->Stats().hash_power_level, 4u);
+  ASSERT_EQ(store_->Delete(Key(0)).status, DeleteStatus::kDeleted);
+  Set(Key(24), "24");
+  store_->Maintain();
+  EXPECT_EQ(store_->Stats().hash_power_level, 4u);  // 24 linked: a delete counts down
+  Set(Key(25), "25");
+  store_->Maintain();
+  EXPECT_EQ(store_->Stats().hash_power_level, 5u);
+  ExpectAllPresent(1, 20);
+}
+
 TEST_F(HashGrowthTest, RepeatedGrowthKeepsEveryKey) {
   InitWithPower(2);
   for (int i = 0; i < 5000; ++i) {

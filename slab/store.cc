@@ -75,11 +75,16 @@ Store::~Store() = default;
 ReserveResult Store::Reserve(std::string_view key, uint32_t flags, RelTime exptime,
                              uint32_t value_len) {
   if (key.size() > kMaxKeyLength) return {AllocStatus::kTooLarge, {}};
-  const uint32_t hash = HashKey(key);
+  // Sharded, the allocation needs the key's shard, so the hash comes first. Unsharded it is
+  // taken from the item's copy of the key afterwards: a caller's key that is not in the cache
+  // then costs a miss the CPU overlaps with the eviction's, instead of one the eviction waits
+  // for (measured: a 2M-key fill of 64 MB in slabd-bench --engine, ~15% of a set).
+  uint32_t hash = shard_power_ != 0 ? HashKey(key) : 0;
   const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), value_len), hash, kNoStripe);
   if (a.status != AllocStatus::kOk) return {a.status, {}};
   ItemHeader* it = InitItem(allocator_.Resolve(a.handle), key, flags, exptime, value_len,
                             clock_->Now());
+  if (shard_power_ == 0) hash = HashKey(it->key());
   return {AllocStatus::kOk, Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle),
                                         hash, ShardOf(hash))};
 }

@@ -262,10 +262,12 @@ TEST_F(ShardTest, DumpRacingStoresAndEvictionsAcrossShards) {
   o.max_bytes = 2 * 4096;
   Init(o);
   std::atomic<bool> done{false};
+  std::atomic<int> evicting{0};
   std::vector<std::thread> writers;
   for (int t = 0; t < 3; ++t) {
-    writers.emplace_back([this, t, &done] {
+    writers.emplace_back([this, t, &done, &evicting] {
       for (int i = 0; !done.load(std::memory_order_relaxed); ++i) {
+        if (i == 1000) evicting.fetch_add(1);  // 800 stores: past the 2 pages, evicting
         const std::string key = "w" + std::to_string(t) + ":" + std::to_string(i % 300);
         if (i % 5 == 0) {
           (void)store_->Delete(key);
@@ -275,17 +277,26 @@ TEST_F(ShardTest, DumpRacingStoresAndEvictionsAcrossShards) {
       }
     });
   }
+  // Every writer is running and the class is full before the dumps start (a dump of an empty
+  // class would prove nothing), and the writers keep going through every dump.
+  while (evicting.load() < 3) std::this_thread::yield();
   int bad = 0;
+  uint64_t listed = 0;
   for (int round = 0; round < 300; ++round) {
     store_->DumpClass(ClassId{1}, 0, [&](std::string_view key, uint32_t len, RelTime) {
       if (key.size() != len || key[0] != 'w') ++bad;
+      ++listed;
       return true;
     });
   }
   done.store(true);
   for (std::thread& w : writers) w.join();
   EXPECT_EQ(bad, 0);
-  const ClassStats c = store_->ClassStatsSnapshot()[0];
+  EXPECT_GT(listed, 0u);
+  EXPECT_GT(store_->Stats().evictions, 0u);
+  const std::vector<ClassStats> classes = store_->ClassStatsSnapshot();
+  ASSERT_EQ(classes.size(), 1u);
+  const ClassStats c = classes[0];
   EXPECT_EQ(c.used_chunks, c.number);
   EXPECT_EQ(store_->Stats().curr_items, c.number);
 }

@@ -216,6 +216,14 @@ void SlabAllocator::Free(ItemHandle h, uint32_t shard) {
   list.count.store(list.count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
+ItemHandle SlabAllocator::UnrefForReuse(ItemHandle h, ItemHeader* it) {
+  assert(classes_->IsSlabClass(ClassOf(h)));
+  if (it->refcount.fetch_sub(1, std::memory_order_acq_rel) != 1) return {};
+  assert(!(it->bits & (kItemLinked | kItemFree)));
+  ResetHeader(it);
+  return h;
+}
+
 uint32_t SlabAllocator::ChunksPerPage(ClassId cls) const {
   return classes_->IsSlabClass(cls) ? page_size_ / classes_->chunk_size(cls) : 1;
 }

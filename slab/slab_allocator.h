@@ -110,6 +110,10 @@ class SlabAllocator {
   void Unref(ItemHandle h, ItemHeader* it, uint32_t shard = kAnyShard) {
     if (it->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) Free(h, shard);
   }
+  // Drops one reference to a slab chunk; when it was the last one, returns the chunk reset as
+  // if AllocChunk had handed it out (the evictor gives its victim straight to the allocation
+  // that needed it, without a trip through a freelist). Null if a reference remains.
+  [[nodiscard]] ItemHandle UnrefForReuse(ItemHandle h, ItemHeader* it);
   uint32_t shards() const { return shard_mask_ + 1; }
 
   ItemHeader* Resolve(ItemHandle h) const {

@@ -276,9 +276,10 @@ class Store {
   Alloc AllocItem(uint64_t total, uint32_t hash, int64_t held_stripe);
   // Frees one item at the tail of one of `cls`'s shards, `shard`'s first (reclaim an
   // expired/flushed one, else evict when allowed). False if nothing could be freed within the
-  // search bounds of every shard.
-  bool PullTail(ClassId cls, uint32_t shard, int64_t held_stripe);
-  bool PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe);
+  // search bounds of every shard. With `reuse` (slab classes only) the freed chunk is not
+  // freed but stored there, reset, for the caller's allocation.
+  bool PullTail(ClassId cls, uint32_t shard, int64_t held_stripe, ItemHandle* reuse);
+  bool PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe, ItemHandle* reuse);
   // REQUIRES: the item lock of `hash` and cs.mu held. Unlinks from table + LRU; the caller
   // drops the table's reference.
   void UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, ItemHeader* it);

@@ -15,6 +15,9 @@
 // back to the head, at most kMaxSecondChances times per walk so a class whose items are all hot
 // still evicts; otherwise the item is evicted (never with evict off). AllocItem retries up to
 // kAllocAttempts walks (more for large items, where one eviction may not free enough budget).
+// A slab class's freed victim is handed straight to the allocation that walked the tail (it is
+// of the class that allocation needs), so it skips the freelist and no other thread can take it
+// in between.
 //
 // Large items are never starved: once the large LRU has been emptied (or was empty because slab
 // pages hold the whole budget), SlabAllocator::AllocLarge lets one large item exist over the
@@ -174,7 +177,10 @@ Store::Alloc Store::AllocItem(uint64_t total, uint32_t hash, int64_t held_stripe
   for (uint64_t i = 0;; ++i) {
     const ItemHandle h = large ? allocator_.AllocLarge(total) : allocator_.AllocChunk(cls, shard);
     if (h) return {AllocStatus::kOk, h};
-    if (i >= attempts || !PullTail(cls, shard, held_stripe)) break;
+    // A slab class's victim is exactly the chunk this allocation needs: take it directly.
+    ItemHandle reused;
+    if (i >= attempts || !PullTail(cls, shard, held_stripe, large ? nullptr : &reused)) break;
+    if (reused) return {AllocStatus::kOk, reused};
   }
   ClassLru& cs = LruOf(cls, shard);
   std::lock_guard lock(cs.mu);
@@ -182,15 +188,15 @@ Store::Alloc Store::AllocItem(uint64_t total, uint32_t hash, int64_t held_stripe
   return {AllocStatus::kNoMemory, {}};
 }
 
-bool Store::PullTail(ClassId cls, uint32_t shard, int64_t held_stripe) {
+bool Store::PullTail(ClassId cls, uint32_t shard, int64_t held_stripe, ItemHandle* reuse) {
   const uint32_t mask = shards() - 1;
   for (uint32_t i = 0; i <= mask; ++i) {
-    if (PullShardTail(cls, (shard + i) & mask, held_stripe)) return true;
+    if (PullShardTail(cls, (shard + i) & mask, held_stripe, reuse)) return true;
   }
   return false;
 }
 
-bool Store::PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe) {
+bool Store::PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe, ItemHandle* reuse) {
   ClassLru& cs = LruOf(cls, shard);
   const RelTime now = clock_->Now();
   ItemHandle freed;
@@ -221,10 +227,13 @@ bool Store::PullShardTail(ClassId cls, uint32_t shard, int64_t held_stripe) {
       h = prev;
     }
   }
-  // Unlinked with refcount 1 (the table's), so nobody else can reach it: free without locks,
-  // to the shard's freelist, where the retried allocation looks first when it is the
-  // allocating key's shard.
-  if (freed) allocator_.Unref(freed, freed_it, shard);
+  // Unlinked with refcount 1 (the table's), so nobody else can reach it: hand it to the
+  // allocation that asked, or free it without locks to the shard's freelist.
+  if (freed && reuse != nullptr) {
+    *reuse = allocator_.UnrefForReuse(freed, freed_it);
+  } else if (freed) {
+    allocator_.Unref(freed, freed_it, shard);
+  }
   return static_cast<bool>(freed);
 }
 

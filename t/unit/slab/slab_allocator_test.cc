@@ -50,6 +50,20 @@ TEST_F(SlabAllocatorTest, FreedChunksAreReusedFirst) {
   EXPECT_EQ(alloc_.AllocChunk(kFirst), a);
 }
 
+TEST_F(SlabAllocatorTest, UnrefForReuseHandsTheLastReferencesChunkBackReset) {
+  const ItemHandle h = alloc_.AllocChunk(kFirst);
+  ItemHeader* it = alloc_.Resolve(h);
+  it->refcount.store(2);
+  it->cas = 77;
+  EXPECT_FALSE(alloc_.UnrefForReuse(h, it));  // a reader still holds it
+  EXPECT_EQ(alloc_.UnrefForReuse(h, it), h);
+  EXPECT_EQ(it->refcount.load(), 0);
+  EXPECT_EQ(it->cas, 0u);
+  EXPECT_EQ(it->bits, 0);
+  EXPECT_EQ(alloc_.UsageOf(kFirst).free_chunks, 4096u / 88 - 1);  // still in use, not on a list
+  EXPECT_NE(alloc_.AllocChunk(kFirst), h);
+}
+
 TEST_F(SlabAllocatorTest, BudgetStopsNewPagesExceptAClassesFirst) {
   std::set<uint32_t> seen;
   const uint32_t per_page = 4096 / 88;

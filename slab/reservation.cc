@@ -12,8 +12,7 @@ Reservation::Reservation(Reservation&& other) noexcept
       handle_(std::exchange(other.handle_, ItemHandle{})),
       item_(std::exchange(other.item_, nullptr)),
       class_id_(other.class_id_),
-      hash_(other.hash_),
-      shard_(other.shard_) {}
+      hash_(other.hash_) {}
 
 Reservation& Reservation::operator=(Reservation&& other) noexcept {
   if (this != &other) {
@@ -23,14 +22,13 @@ Reservation& Reservation::operator=(Reservation&& other) noexcept {
     item_ = std::exchange(other.item_, nullptr);
     class_id_ = other.class_id_;
     hash_ = other.hash_;
-    shard_ = other.shard_;
   }
   return *this;
 }
 
 void Reservation::Reset() {
   if (item_ == nullptr) return;
-  allocator_->Unref(handle_, item_, shard_);
+  allocator_->Unref(handle_, item_, allocator_->ShardOfHash(hash_));
   Release();
 }
 

@@ -45,9 +45,8 @@ class Reservation {
  private:
   friend class Store;
   Reservation(SlabAllocator* allocator, ItemHandle handle, ItemHeader* item, ClassId cls,
-              uint32_t hash, uint32_t shard)
-      : allocator_(allocator), handle_(handle), item_(item), class_id_(cls), hash_(hash),
-        shard_(shard) {}
+              uint32_t hash)
+      : allocator_(allocator), handle_(handle), item_(item), class_id_(cls), hash_(hash) {}
   // Gives up ownership without freeing (the hash table now holds the reference).
   void Release();
 
@@ -55,8 +54,7 @@ class Reservation {
   ItemHandle handle_;
   ItemHeader* item_ = nullptr;
   ClassId class_id_;
-  uint32_t hash_ = 0;
-  uint32_t shard_ = 0;  // the allocator shard of hash_: where Reset returns the chunk
+  uint32_t hash_ = 0;  // Reset frees the chunk to this key's shard
 };
 
 }  // namespace slabd::slab

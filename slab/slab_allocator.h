@@ -115,6 +115,11 @@ class SlabAllocator {
   // that needed it, without a trip through a freelist). Null if a reference remains.
   [[nodiscard]] ItemHandle UnrefForReuse(ItemHandle h, ItemHeader* it);
   uint32_t shards() const { return shard_mask_ + 1; }
+  // The shard of a key whose HashKey() is `hash`: its top shard_power bits. The Store's LRU
+  // shards use the same function, so a key's chunk and its LRU entry share a shard.
+  uint32_t ShardOfHash(uint32_t hash) const {
+    return static_cast<uint32_t>((uint64_t{hash} << shard_power_) >> 32);
+  }
 
   ItemHeader* Resolve(ItemHandle h) const {
     const PageEntry& e = pages_.load(std::memory_order_acquire)[h.v >> chunk_bits_];

@@ -57,17 +57,15 @@ ItemHeader* InitItem(ItemHeader* it, std::string_view key, uint32_t flags, RelTi
 
 Store::Store(const StoreOptions& options, const Clock* clock)
     : options_(Sanitize(options)),
-      shard_power_(options_.shard_power),
       clock_(clock),
       classes_(kItemHeaderSize + options_.min_chunk, options_.slab_chunk_max,
                options_.growth_factor),
       allocator_(&classes_, options_.max_bytes, options_.page_size, options_.item_size_max,
-                 shard_power_),
+                 options_.shard_power),
       locks_(options_.lock_power),
       table_(options_.hashpower, &locks_, &allocator_),
-      lrus_(std::make_unique<ClassLru[]>((classes_.large_class().v + size_t{1}) << shard_power_)) {
-  const size_t n = (classes_.large_class().v + size_t{1}) << shard_power_;
-  for (size_t i = 0; i < n; ++i) lrus_[i].list = LruList(&allocator_);
+      lrus_(std::make_unique<ClassLru[]>(LruCount())) {
+  for (size_t i = 0; i < LruCount(); ++i) lrus_[i].list = LruList(&allocator_);
 }
 
 Store::~Store() = default;
@@ -79,14 +77,14 @@ ReserveResult Store::Reserve(std::string_view key, uint32_t flags, RelTime expti
   // taken from the item's copy of the key afterwards: a caller's key that is not in the cache
   // then costs a miss the CPU overlaps with the eviction's, instead of one the eviction waits
   // for (measured: a 2M-key fill of 64 MB in slabd-bench --engine, ~15% of a set).
-  uint32_t hash = shard_power_ != 0 ? HashKey(key) : 0;
+  uint32_t hash = options_.shard_power != 0 ? HashKey(key) : 0;
   const Alloc a = AllocItem(ItemHeader::TotalSize(key.size(), value_len), hash, kNoStripe);
   if (a.status != AllocStatus::kOk) return {a.status, {}};
   ItemHeader* it = InitItem(allocator_.Resolve(a.handle), key, flags, exptime, value_len,
                             clock_->Now());
-  if (shard_power_ == 0) hash = HashKey(it->key());
-  return {AllocStatus::kOk, Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle),
-                                        hash, ShardOf(hash))};
+  if (options_.shard_power == 0) hash = HashKey(it->key());
+  return {AllocStatus::kOk,
+          Reservation(&allocator_, a.handle, it, allocator_.ClassOf(a.handle), hash)};
 }
 
 LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas,
@@ -583,8 +581,7 @@ std::vector<ClassStats> Store::ClassStatsSnapshot() const {
 
 uint64_t Store::LinkedItems() const {
   uint64_t n = 0;
-  const size_t lrus = (classes_.large_class().v + size_t{1}) << shard_power_;
-  for (size_t i = 0; i < lrus; ++i) {
+  for (size_t i = 0; i < LruCount(); ++i) {
     std::lock_guard lock(lrus_[i].mu);
     n += lrus_[i].counters.number;
   }
@@ -662,8 +659,7 @@ void Store::DumpClass(ClassId cls, uint32_t limit, const DumpVisitor& visit) con
 }
 
 void Store::ResetStats() {
-  const size_t n = (classes_.large_class().v + size_t{1}) << shard_power_;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < LruCount(); ++i) {
     std::lock_guard lock(lrus_[i].mu);
     lrus_[i].counters.ResetResettable();
   }

@@ -283,11 +283,13 @@ class Store {
   // REQUIRES: the item lock of `hash` and cs.mu held. Unlinks from table + LRU; the caller
   // drops the table's reference.
   void UnlinkWithLruHeldLocked(ClassLru& cs, uint32_t hash, ItemHandle h, ItemHeader* it);
-  // The LRU and freelist shard of a key: the hash's top shard_power bits.
-  uint32_t ShardOf(uint32_t hash) const {
-    return static_cast<uint32_t>((uint64_t{hash} << shard_power_) >> 32);
+  // The LRU and freelist shard of a key (the allocator's function, so both agree).
+  uint32_t ShardOf(uint32_t hash) const { return allocator_.ShardOfHash(hash); }
+  uint32_t shards() const { return allocator_.shards(); }
+  // ClassLrus in lrus_: every class (slab classes and the large class, id 0 unused) x shards.
+  size_t LruCount() const {
+    return (classes_.large_class().v + size_t{1}) << options_.shard_power;
   }
-  uint32_t shards() const { return 1u << shard_power_; }
   ClassLru& LruOf(ClassId cls, uint32_t shard) const;
   // A class's counters summed over its shards (evicted_time from the latest eviction), and the
   // last access of its least recently used item.
@@ -330,13 +332,12 @@ class Store {
   ItemSnapshot Snapshot(ItemHandle h, const ItemHeader& it) const;
 
   const StoreOptions options_;
-  const int shard_power_;  // options_.shard_power, clamped
   const Clock* const clock_;
   const SizeClassTable classes_;
   SlabAllocator allocator_;
   ItemLocks locks_;
   HashTable table_;
-  std::unique_ptr<ClassLru[]> lrus_;  // indexed by ClassId::v << shard_power_ | shard
+  std::unique_ptr<ClassLru[]> lrus_;  // indexed by ClassId::v << shard_power | shard
 
   // Written once per CAS block (1/kCasBlock of the stores), on its own line.
   alignas(64) std::atomic<uint64_t> cas_counter_{1};  // last reserved value; first CAS is 2

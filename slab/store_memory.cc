@@ -81,7 +81,7 @@ Store::Validity Store::Check(const ItemHeader& it, RelTime now) const {
 }
 
 ClassLru& Store::LruOf(ClassId cls, uint32_t shard) const {
-  return lrus_[(static_cast<size_t>(cls.v) << shard_power_) + shard];
+  return lrus_[(static_cast<size_t>(cls.v) << options_.shard_power) + shard];
 }
 
 ItemSnapshot Store::Snapshot(ItemHandle h, const ItemHeader& it) const {

@@ -110,11 +110,12 @@ uint64_t HashTable::Migrate(uint64_t max_buckets, bool wait) {
   std::unique_lock lock(expand_mu_, std::defer_lock);
   if (wait) {
     lock.lock();
-  } else if (!lock.try_lock()) {
+  } else if (migrating_.load(std::memory_order_relaxed) || !lock.try_lock()) {
     return 0;
   }
   Generation* g = gen_.load(std::memory_order_acquire);
   if (g->old == nullptr) return 0;
+  migrating_.store(true, std::memory_order_relaxed);
   const uint64_t old_size = uint64_t{g->old_mask} + 1;
   uint64_t moved = 0;
   uint64_t b = g->migrated.load(std::memory_order_relaxed);
@@ -127,6 +128,7 @@ uint64_t HashTable::Migrate(uint64_t max_buckets, bool wait) {
     // readers that still hold `g` see migrated == old_size and go to the new table.
     old_buckets_.reset();
   }
+  migrating_.store(false, std::memory_order_relaxed);
   return moved;
 }
 

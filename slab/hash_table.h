@@ -4,7 +4,7 @@
 // Online growth. When the Store decides the table is too loaded it calls StartExpansion(), which
 // allocates a table twice the size and publishes a new Generation {cur = new, old = previous}.
 // Old buckets are then moved one at a time, in index order, by Migrate() (from Store::Maintain and
-// a few per insert). Old bucket b splits into new buckets b and b + old_size; both hash to the
+// from a sample of the stores that add a key: Store::HelpMigrate). Old bucket b splits into new buckets b and b + old_size; both hash to the
 // same item-lock stripe as b (stripes <= the smallest table), so a bucket moves under one stripe
 // lock and no thread is ever stopped. A key's authoritative bucket is old[h & old_mask] while that
 // index is >= the generation's `migrated` counter, else cur[h & cur_mask].
@@ -60,7 +60,9 @@ class HashTable {
   // Starts doubling the table. False if already expanding, at kMaxPower, or out of memory.
   bool StartExpansion();
   // Moves up to `max_buckets` old buckets; when `wait` is false and another thread is migrating,
-  // returns 0 at once. Returns how many buckets moved. Finishes the expansion after the last one.
+  // returns 0 at once, after a relaxed load only: a helper never writes the migration lock's line
+  // while the lock is held. Returns how many buckets moved. Finishes the expansion after the last
+  // one.
   uint64_t Migrate(uint64_t max_buckets, bool wait);
 
   bool IsExpanding() const { return gen_.load(std::memory_order_acquire)->old != nullptr; }
@@ -88,6 +90,8 @@ class HashTable {
   std::atomic<Generation*> gen_;
 
   std::mutex expand_mu_;  // serializes StartExpansion/Migrate
+  // True while a Migrate holds expand_mu_ (a hint: read relaxed before try_lock).
+  std::atomic<bool> migrating_{false};
   std::vector<std::unique_ptr<Generation>> generations_;  // GUARDED_BY(expand_mu_)
   std::unique_ptr<ItemHandle[]> cur_buckets_;             // GUARDED_BY(expand_mu_)
   std::unique_ptr<ItemHandle[]> old_buckets_;             // GUARDED_BY(expand_mu_)

@@ -95,18 +95,20 @@ LinkResult Store::Link(Reservation&& reservation, StoreMode mode, uint64_t cas,
   const uint32_t hash = r.hash();
   const RelTime now = clock_->Now();
   uint64_t new_cas = 0;
+  bool added = false;
   StoreStatus status;
   {
     std::lock_guard lock(locks_.ForHash(hash));
-    status = LinkLocked(hash, r, mode, cas, options, now, &new_cas);
+    status = LinkLocked(hash, r, mode, cas, options, now, &new_cas, &added);
   }
   if (status != StoreStatus::kStored) return {status, 0, cls};
-  HelpMigrate();
+  if (added) HelpMigrate(hash);
   return {status, ReportedCas(new_cas), cls};
 }
 
 StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uint64_t cas,
-                              const LinkOptions& options, RelTime now, uint64_t* new_cas) {
+                              const LinkOptions& options, RelTime now, uint64_t* new_cas,
+                              bool* added) {
   MissReason why;
   const ItemHandle old = FindLiveLocked(hash, r.key(), now, &why);
   ItemHandle h = r.handle_;
@@ -158,6 +160,7 @@ StoreStatus Store::LinkLocked(uint32_t hash, Reservation& r, StoreMode mode, uin
     ReplaceLocked(hash, old, h, now);
   } else {
     InsertLocked(hash, h, now);
+    *added = true;
   }
   if (h == r.handle_) r.Release();  // the table owns the reservation's reference now
   return StoreStatus::kStored;
@@ -436,7 +439,6 @@ ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta, uint64
     if (!h) return {ArithStatus::kNotFound, 0, 0, ClassId{}};
     result = ArithLocked(hash, h, incr, delta, cas, check_cas, new_exptime, now);
   }
-  if (result.status == ArithStatus::kOk) HelpMigrate();
   return result;
 }
 
@@ -515,8 +517,10 @@ void Store::Maintain() {
   if (table_.IsExpanding()) table_.Migrate(kMigrateBucketsPerStep, /*wait=*/true);
 }
 
-void Store::HelpMigrate() {
-  if (table_.IsExpanding()) table_.Migrate(kMigrateBucketsPerInsert, /*wait=*/false);
+void Store::HelpMigrate(uint32_t hash) {
+  static_assert((kMigrateHelpEvery & (kMigrateHelpEvery - 1)) == 0);
+  if ((hash & (kMigrateHelpEvery - 1)) != 0 || !table_.IsExpanding()) return;
+  table_.Migrate(kMigrateBucketsPerHelp, /*wait=*/false);
 }
 
 StoreStats Store::Stats() const {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "slab/store.h"
 #include "t/unit/slab/store_test_util.h"
@@ -20,6 +21,15 @@ class HashGrowthTest : public StoreTest {
     o.hashpower = power;
     o.lock_power = std::min(power, 4);
     Init(o);
+  }
+  // Stores one key more than 1.5 x 2^power, each valued `value` (or its own number when
+  // `value` is empty), then lets one Maintain() start the doubling. Returns the keys stored.
+  int FillAndStartDoubling(int power, std::string_view value = {}) {
+    InitWithPower(power);
+    const int n = (1 << power) * 3 / 2 + 1;
+    for (int i = 0; i < n; ++i) Set(Key(i), value.empty() ? std::to_string(i) : std::string(value));
+    store_->Maintain();
+    return n;
   }
   void ExpectAllPresent(int from, int to) {
     for (int i = from; i < to; ++i) ASSERT_EQ(PeekValue(Key(i)), std::to_string(i)) << Key(i);
@@ -71,10 +81,7 @@ TEST_F(HashGrowthTest, RepeatedGrowthKeepsEveryKey) {
 }
 
 TEST_F(HashGrowthTest, LookupsInsertsAndDeletesWorkMidMigration) {
-  InitWithPower(14);  // 16384 buckets: more than one Maintain() step to migrate
-  const int n = 16384 * 3 / 2 + 1;
-  for (int i = 0; i < n; ++i) Set(Key(i), std::to_string(i));
-  store_->Maintain();
+  const int n = FillAndStartDoubling(14);  // 16384 buckets: more than one Maintain() step
   ASSERT_TRUE(store_->IsExpanding());
   EXPECT_TRUE(store_->Stats().hash_is_expanding);
   EXPECT_EQ(store_->Stats().hash_power_level, 15u);
@@ -101,11 +108,38 @@ TEST_F(HashGrowthTest, LookupsInsertsAndDeletesWorkMidMigration) {
   EXPECT_EQ(store_->Stats().curr_items, static_cast<uint64_t>(n + 1000 - 500));
 }
 
+// P6: the stores that help migrate are a sample of those that add a key, and together they move
+// about four buckets per new key, so the table finishes growing without the maintenance thread.
+TEST_F(HashGrowthTest, NewKeysAloneFinishTheDoubling) {
+  const int n = FillAndStartDoubling(14);  // and moves kMigrateBucketsPerStep buckets
+  ASSERT_TRUE(store_->IsExpanding());
+  const int left = 16384 - static_cast<int>(Store::kMigrateBucketsPerStep);
+  int added = 0;
+  while (store_->IsExpanding() && added < left) Set(Key(n + added++), "new");
+  EXPECT_FALSE(store_->IsExpanding()) << added << " new keys did not finish the doubling";
+  // 4 buckets per new key on average: about left / 4 keys, never one bucket per key.
+  EXPECT_GT(added, left / 8);
+  EXPECT_LT(added, left / 2);
+  ExpectAllPresent(0, n);
+  EXPECT_EQ(store_->Stats().curr_items, static_cast<uint64_t>(n + added));
+}
+
+// Overwrites and incrs add no key, so they leave the migration lock alone (P6): before, every
+// store tried it, and these 3 x 24577 stores would have moved every bucket.
+TEST_F(HashGrowthTest, OverwritesAndIncrsDoNotHelpMigrate) {
+  const int n = FillAndStartDoubling(14, "1");
+  ASSERT_TRUE(store_->IsExpanding());
+  for (int i = 0; i < n; ++i) Set(Key(i), "2");
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(store_->Arith(Key(i), /*incr=*/true, 1).status, ArithStatus::kOk);
+  }
+  EXPECT_TRUE(store_->IsExpanding());
+  while (store_->IsExpanding()) store_->Maintain();
+  for (int i = 0; i < n; ++i) ASSERT_EQ(PeekValue(Key(i)), "3") << Key(i);
+}
+
 TEST_F(HashGrowthTest, OverwritesDuringMigrationLeaveOneCopy) {
-  InitWithPower(13);
-  const int n = 8192 * 3 / 2 + 1;
-  for (int i = 0; i < n; ++i) Set(Key(i), "old");
-  store_->Maintain();
+  const int n = FillAndStartDoubling(13, "old");
   ASSERT_TRUE(store_->IsExpanding());
   for (int i = 0; i < n; ++i) Set(Key(i), std::to_string(i));
   while (store_->IsExpanding()) store_->Maintain();

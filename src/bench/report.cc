@@ -57,8 +57,9 @@ std::string FormatJson(const BenchOptions& o, const RunSummary& s) {
   out += Printf("\"ops_per_s\":%.1f,\"keys_per_s\":%.1f,\"hit_ratio\":%.6f,\"errors\":%llu,",
                 d.ops_per_s, d.keys_per_s, d.hit_ratio,
                 static_cast<unsigned long long>(s.stats.errors));
-  out += Printf("\"p50_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"p999_us\":%.3f,\"max_us\":%.3f",
-                d.p50, d.p90, d.p99, d.p999, d.max);
+  out += Printf("\"p50_us\":%.3f,\"p90_us\":%.3f,\"p99_us\":%.3f,\"p999_us\":%.3f,\"max_us\":%.3f,"
+                "\"driver_cpu_s\":%.3f",
+                d.p50, d.p90, d.p99, d.p999, d.max, s.driver_cpu_s);
   if (s.server_cpu_s) {
     const double per_cpu = *s.server_cpu_s > 0 ? static_cast<double>(s.stats.requests) /
                                                      *s.server_cpu_s

@@ -48,7 +48,7 @@ EX_OSERR = 71
 # Every network run's JSON line has these (report.cc FormatJson).
 JSON_KEYS = ["mode", "protocol", "connections", "pipeline", "multiget", "rate", "duration_s",
              "requests", "ops_per_s", "keys_per_s", "hit_ratio", "errors", "p50_us", "p90_us",
-             "p99_us", "p999_us", "max_us"]
+             "p99_us", "p999_us", "max_us", "driver_cpu_s"]
 ENGINE_JSON_KEYS = ["engine", "threads", "keys", "value_min", "value_max", "get_ratio",
                     "distribution", "stripes", "shards", "duration_s", "ops", "ops_per_s", "gets_per_s",
                     "sets_per_s", "hit_ratio", "set_failures", "per_thread_ops_per_s",

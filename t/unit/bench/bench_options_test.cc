@@ -119,12 +119,13 @@ TEST(ReportTest, JsonHasTheSpecKeysInOrder) {
   s.stats.sets = 100;
   s.stats.errors = 3;
   for (int i = 1; i <= 1000; ++i) s.stats.latency.Record(static_cast<uint64_t>(i) * 1000);
+  s.driver_cpu_s = 1.25;
   EXPECT_EQ(FormatJson(o, s),
             "{\"mode\":\"closed\",\"protocol\":\"text\",\"connections\":50,\"pipeline\":16,"
             "\"multiget\":1,\"rate\":0,\"duration_s\":2.000,\"requests\":1000,"
             "\"ops_per_s\":500.0,\"keys_per_s\":500.0,\"hit_ratio\":0.500000,\"errors\":3,"
             "\"p50_us\":501.759,\"p90_us\":901.119,\"p99_us\":991.231,\"p999_us\":999.423,"
-            "\"max_us\":1000.000}\n");
+            "\"max_us\":1000.000,\"driver_cpu_s\":1.250}\n");
   s.server_cpu_s = 0.5;
   o.open_loop = true;
   o.rate = 20000;

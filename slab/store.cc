@@ -299,6 +299,13 @@ Store::CopyLookupResult Store::GetCopy(std::string_view key, uint32_t hash, bool
 
 MetaGetResult Store::MetaGet(std::string_view key, uint32_t hash, const MetaGetOptions& o,
                              uint32_t copy_limit, MetaCopyFn copy, void* arg) {
+  MetaGetResult result = MetaGetInStripe(key, hash, o, copy_limit, copy, arg);
+  if (result.created) HelpMigrate(hash);  // a vivified key is a new key, as Link's
+  return result;
+}
+
+MetaGetResult Store::MetaGetInStripe(std::string_view key, uint32_t hash, const MetaGetOptions& o,
+                                     uint32_t copy_limit, MetaCopyFn copy, void* arg) {
   const RelTime now = clock_->Now();
   MetaGetResult result;
   std::lock_guard lock(locks_.ForHash(hash));

@@ -274,6 +274,9 @@ class Store {
   void UnlinkLocked(uint32_t hash, ItemHandle h);
   // After a store that added the key `hash` (no item lock held): see kMigrateHelpEvery.
   void HelpMigrate(uint32_t hash);
+  // MetaGet's work, under the item lock of `hash` (taken and released here).
+  MetaGetResult MetaGetInStripe(std::string_view key, uint32_t hash, const MetaGetOptions& options,
+                                uint32_t copy_limit, MetaCopyFn copy, void* arg);
 
   // --- store_memory.cc: allocation, eviction, validity, bookkeeping shared with eviction.
   Validity Check(const ItemHeader& it, RelTime now) const;

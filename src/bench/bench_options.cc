@@ -18,7 +18,7 @@ namespace {
 enum OptionId {
   kServer = 1000, kSocket, kProtocol, kMode, kConnections, kPipeline, kRate, kThreads,
   kGetRatio, kMultiget, kKeys, kDistribution, kZipfTheta, kValueSize, kPrefill, kWarmup,
-  kDuration, kServerPid, kSeed, kJson, kEngine, kScaling, kMemoryMb, kHelp,
+  kDuration, kServerPid, kSeed, kJson, kEngine, kScaling, kMemoryMb, kSpin, kHelp,
 };
 
 constexpr struct option kLongOptions[] = {
@@ -45,6 +45,7 @@ constexpr struct option kLongOptions[] = {
     {"engine", no_argument, nullptr, kEngine},
     {"scaling", no_argument, nullptr, kScaling},
     {"memory-mb", required_argument, nullptr, kMemoryMb},
+    {"spin", no_argument, nullptr, kSpin},
     {"help", no_argument, nullptr, kHelp},
     {nullptr, 0, nullptr, 0},
 };
@@ -139,6 +140,7 @@ bool Apply(int id, std::string_view arg, BenchOptions* o) {
     case kEngine: o->engine = true; return true;
     case kScaling: o->scaling = true; return true;
     case kMemoryMb: return ParseUnsigned(arg, 1, 1 << 20, &o->memory_mb);
+    case kSpin: o->spin = true; return true;
     default: return false;
   }
 }
@@ -158,6 +160,7 @@ std::string Validate(const BenchOptions& o) {
   if (o.engine) return "";
   if (o.scaling) return "--scaling needs --engine";
   if (o.open_loop && o.rate <= 0) return "--mode open needs --rate R (requests/s, > 0)";
+  if (o.spin && !o.open_loop) return "--spin needs --mode open";
   if (o.threads > o.connections) return "--threads must not exceed --connections";
   return "";
 }
@@ -172,6 +175,9 @@ std::string BenchUsage() {
          "  --connections N                      (default 50)\n"
          "  --pipeline D                         closed: requests outstanding per connection (1)\n"
          "  --rate R                             open: requests/s over all connections (required)\n"
+         "  --spin                               open: never sleep between sends; poll (a whole\n"
+         "                                       core per driver thread), so replies never wait\n"
+         "                                       for the driver to wake\n"
          "  --threads T                          driver threads (default 1)\n"
          "  --get-ratio F                        fraction of gets; the rest are sets (0.9)\n"
          "  --multiget K                         keys per get (default 1)\n"

@@ -22,6 +22,7 @@ struct BenchOptions {
   uint32_t connections = 50;
   uint32_t pipeline = 1;  // closed loop: requests outstanding per connection
   double rate = 0;        // open loop: requests/s over all connections
+  bool spin = false;      // open loop: poll without sleeping (driver_thread.cc)
   uint32_t threads = 1;
   double get_ratio = 0.9;
   uint32_t multiget = 1;

@@ -10,6 +10,13 @@
 // running average of the oversleep measured on every sleep that timed out, so the spin is
 // short where wake-ups are prompt. The cost is CPU: the driver shows as busy in its report.
 // Sends that still leave late are measured (DriverStats::max_send_lag_ns) and reported.
+//
+// A sleeping driver also delays the replies: one that arrives while the thread sleeps waits
+// for the driver's CPU to wake (on the dev VM an inter-processor interrupt into a halted
+// vCPU) and that wait is counted as the server's latency. How often it happens depends on
+// the margin, which settles differently from run to run, so the tail moved by more than the
+// servers differ. --spin never sleeps: the thread polls with a zero timeout and takes a
+// whole core, and the latency is the network's and the server's alone.
 #include "src/bench/driver_thread.h"
 
 #include <sys/prctl.h>
@@ -233,7 +240,7 @@ bool DriverThread::RunOpen(int64_t start_ns, int64_t end_ns) {
     // Sleep until `margin` before the next send, or spin (see the top of the file).
     const int64_t next = std::min(schedule.Due(slots_[schedule.order[schedule.cursor]]), end_ns);
     now = NowNs();
-    const int64_t sleep = std::min(next - now - margin.ns(), kMaxPollNs);
+    const int64_t sleep = options_->spin ? 0 : std::min(next - now - margin.ns(), kMaxPollNs);
     const int events = Poll(std::max<int64_t>(sleep, 0));
     if (events < 0) return false;
     const int64_t woke = NowNs();

@@ -242,6 +242,17 @@ class DriverAgainstServerTest(unittest.TestCase):
         self.assertLessEqual(j["requests"], 2000 * 1.15, run)
         self.assertIn("behind schedule by", run.stderr)
 
+    def test_open_loop_spin_polls_instead_of_sleeping(self):
+        run = self.bench("--mode", "open", "--rate", "2000", "--spin", "--prefill", "--keys",
+                         str(KEYS), "--connections", str(CONNS), "--warmup", "0.2",
+                         "--duration", "1", "--json")
+        j = self.assert_clean_run(run, "text", mode="open")
+        self.assertGreaterEqual(j["requests"], 2000 * 0.85, run)
+        self.assertLessEqual(j["requests"], 2000 * 1.15, run)
+        # A send every 500 us: a sleeping driver is busy a few percent of the window, a
+        # polling one all of it (at least half even on a crowded 2-core machine).
+        self.assertGreaterEqual(j["driver_cpu_s"], 0.5 * j["duration_s"], run)
+
     def test_mixed_value_sizes_zipf(self):
         run = self.bench("--value-size", "32-16384", "--distribution", "zipf", *CLOSED)
         self.assert_clean_run(run, "text")
@@ -289,6 +300,7 @@ class DriverCommandLineTest(unittest.TestCase):
             (["--server", "localhost"], "bad value for --server: localhost"),
             (["--duration"], "unknown option or missing value: --duration"),
             (["--mode", "open"], "--mode open needs --rate"),
+            (["--spin"], "--spin needs --mode open"),
             (["--threads", "5", "--connections", "4"], "--threads must not exceed"),
             (["stray"], "unexpected argument: stray"),
             # No such process (pid_max is at most 2^22): refused before connecting.

@@ -44,6 +44,7 @@ TEST(BenchOptionsTest, DefaultsAreTheSpec) {
   EXPECT_EQ(o.duration_s, 10.0);
   EXPECT_EQ(o.server_pid, 0);
   EXPECT_FALSE(o.json);
+  EXPECT_FALSE(o.spin);
 }
 
 TEST(BenchOptionsTest, EveryOption) {
@@ -52,7 +53,7 @@ TEST(BenchOptionsTest, EveryOption) {
              "20000", "--connections", "8", "--pipeline", "4", "--threads", "2", "--get-ratio",
              "0.5", "--multiget", "10", "--keys", "1000", "--distribution", "zipf",
              "--zipf-theta", "0.8", "--value-size", "32-16384", "--prefill", "--warmup", "0.5",
-             "--duration", "20", "--server-pid", "4321", "--seed", "99", "--json"});
+             "--duration", "20", "--server-pid", "4321", "--seed", "99", "--json", "--spin"});
   ASSERT_EQ(p.exit_code, -1) << p.message;
   const BenchOptions& o = p.options;
   EXPECT_EQ(o.host, "10.0.0.2");
@@ -76,6 +77,7 @@ TEST(BenchOptionsTest, EveryOption) {
   EXPECT_EQ(o.server_pid, 4321);
   EXPECT_EQ(o.seed, 99u);
   EXPECT_TRUE(o.json);
+  EXPECT_TRUE(o.spin);
 }
 
 TEST(BenchOptionsTest, ServerForms) {
@@ -91,13 +93,16 @@ TEST(BenchOptionsTest, BadValuesAreUsageErrors) {
            {"--get-ratio", "1.5"}, {"--value-size", "10-5"}, {"--value-size", "x"},
            {"--server", "host"}, {"--server", "h:0"}, {"--keys", "0"}, {"--multiget", "0"},
            {"--bogus"}, {"--rate"}, {"extra"}, {"--distribution", "zipf", "--zipf-theta", "0"},
-           {"--mode", "open"}, {"--threads", "3", "--connections", "2"}, {"--duration", "0"}}) {
+           {"--mode", "open"}, {"--threads", "3", "--connections", "2"}, {"--duration", "0"},
+           {"--spin"}}) {
     const ParsedBenchOptions p = Parse(bad);
     EXPECT_EQ(p.exit_code, EX_USAGE) << bad[0];
     EXPECT_FALSE(p.message.empty());
   }
   EXPECT_EQ(Parse({"--mode", "open"}).message,
             "slabd-bench: --mode open needs --rate R (requests/s, > 0) (see --help)\n");
+  EXPECT_EQ(Parse({"--spin", "--rate", "100"}).message,
+            "slabd-bench: --spin needs --mode open (see --help)\n");
   EXPECT_EQ(Parse({"--connections", "x"}).message,
             "slabd-bench: bad value for --connections: x (see --help)\n");
 }

@@ -124,6 +124,23 @@ TEST_F(HashGrowthTest, NewKeysAloneFinishTheDoubling) {
   EXPECT_EQ(store_->Stats().curr_items, static_cast<uint64_t>(n + added));
 }
 
+// A key that mg's N flag creates is a new key too: those stores help as Link's do.
+TEST_F(HashGrowthTest, VivifiedKeysHelpMigrate) {
+  const int n = FillAndStartDoubling(14);
+  ASSERT_TRUE(store_->IsExpanding());
+  MetaGetOptions vivify;
+  vivify.Add(MetaGetOptions::Op::kVivify);
+  const int left = 16384 - static_cast<int>(Store::kMigrateBucketsPerStep);
+  int added = 0;
+  while (store_->IsExpanding() && added < left) {
+    const std::string key = Key(n + added++);
+    ASSERT_TRUE(store_->MetaGet(key, vivify).created) << key;
+  }
+  EXPECT_FALSE(store_->IsExpanding()) << added << " vivified keys did not finish the doubling";
+  EXPECT_LT(added, left / 2);
+  ExpectAllPresent(0, n);
+}
+
 // Overwrites and incrs add no key, so they leave the migration lock alone (P6): before, every
 // store tried it, and these 3 x 24577 stores would have moved every bucket.
 TEST_F(HashGrowthTest, OverwritesAndIncrsDoNotHelpMigrate) {

@@ -1,19 +1,44 @@
 // HashTable with incremental doubling (see hash_table.h for the protocol and why it is safe).
 #include "slab/hash_table.h"
 
+#include <sys/mman.h>
+
+#include <atomic>
 #include <cassert>
 #include <new>
 
 #include "slab/murmur3.h"
 
 namespace slabd::slab {
+namespace {
+
+// Every write of a bucket (and of a chain link, where the same code may write either) is a
+// release store, because HeadForPrefetch reads buckets without the item lock.
+void SetLink(ItemHandle* link, ItemHandle h) {
+  std::atomic_ref<uint32_t>(link->v).store(h.v, std::memory_order_release);
+}
+
+}  // namespace
 
 HashTable::HashTable(int initial_power, const ItemLocks* locks, const SlabAllocator* allocator)
     : locks_(locks), allocator_(allocator) {
   assert(initial_power >= 0 && initial_power <= kMaxPower);
   assert(locks_->count() <= (uint64_t{1} << initial_power));
-  cur_buckets_ = std::make_unique<ItemHandle[]>(uint64_t{1} << initial_power);
-  gen_.store(Publish(cur_buckets_.get(), initial_power, nullptr, 0), std::memory_order_release);
+  cur_buckets_ = MapBuckets(initial_power);
+  if (cur_buckets_ == nullptr) throw std::bad_alloc();
+  gen_.store(Publish(cur_buckets_, initial_power, nullptr, 0), std::memory_order_release);
+}
+
+HashTable::~HashTable() {
+  for (const Mapping& m : mappings_) munmap(m.base, m.bytes);
+}
+
+ItemHandle* HashTable::MapBuckets(int power) {
+  const size_t bytes = (size_t{1} << power) * sizeof(ItemHandle);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  mappings_.push_back({p, bytes});
+  return static_cast<ItemHandle*>(p);
 }
 
 HashTable::Generation* HashTable::Publish(ItemHandle* cur, int cur_power, ItemHandle* old,
@@ -37,6 +62,11 @@ ItemHandle& HashTable::BucketFor(uint32_t hash) const {
   return g->cur[hash & g->cur_mask];
 }
 
+ItemHandle HashTable::HeadForPrefetch(uint32_t hash) const {
+  uint32_t& slot = BucketFor(hash).v;
+  return ItemHandle{std::atomic_ref<uint32_t>(slot).load(std::memory_order_acquire)};
+}
+
 ItemHandle HashTable::Find(uint32_t hash, std::string_view key) const {
   for (ItemHandle h = BucketFor(hash); h;) {
     const ItemHeader* it = allocator_->Resolve(h);
@@ -49,7 +79,7 @@ ItemHandle HashTable::Find(uint32_t hash, std::string_view key) const {
 void HashTable::Insert(uint32_t hash, ItemHandle h) {
   ItemHandle& bucket = BucketFor(hash);
   allocator_->Resolve(h)->h_next = bucket;
-  bucket = h;
+  SetLink(&bucket, h);
 }
 
 void HashTable::Remove(uint32_t hash, ItemHandle h) {
@@ -59,7 +89,7 @@ void HashTable::Remove(uint32_t hash, ItemHandle h) {
     link = &allocator_->Resolve(*link)->h_next;
   }
   ItemHeader* it = allocator_->Resolve(h);
-  *link = it->h_next;
+  SetLink(link, it->h_next);
   it->h_next = ItemHandle{};
 }
 
@@ -71,7 +101,7 @@ void HashTable::Replace(uint32_t hash, ItemHandle old_h, ItemHandle new_h) {
   }
   ItemHeader* old_it = allocator_->Resolve(old_h);
   allocator_->Resolve(new_h)->h_next = old_it->h_next;
-  *link = new_h;
+  SetLink(link, new_h);
   old_it->h_next = ItemHandle{};
 }
 
@@ -80,12 +110,11 @@ bool HashTable::StartExpansion() {
   const Generation* g = gen_.load(std::memory_order_acquire);
   if (g->old != nullptr || g->cur_power >= kMaxPower) return false;
   const int power = g->cur_power + 1;
-  std::unique_ptr<ItemHandle[]> bigger(new (std::nothrow) ItemHandle[uint64_t{1} << power]());
-  if (!bigger) return false;
-  old_buckets_ = std::move(cur_buckets_);
-  cur_buckets_ = std::move(bigger);
-  gen_.store(Publish(cur_buckets_.get(), power, old_buckets_.get(), g->cur_power),
-             std::memory_order_release);
+  ItemHandle* bigger = MapBuckets(power);
+  if (bigger == nullptr) return false;
+  old_buckets_ = cur_buckets_;
+  cur_buckets_ = bigger;
+  gen_.store(Publish(cur_buckets_, power, old_buckets_, g->cur_power), std::memory_order_release);
   return true;
 }
 
@@ -98,10 +127,10 @@ void HashTable::MoveBucket(Generation& g, uint32_t b) {
     const ItemHandle next = it->h_next;
     ItemHandle& dst = g.cur[HashKey(it->key()) & g.cur_mask];
     it->h_next = dst;
-    dst = h;
+    SetLink(&dst, h);
     h = next;
   }
-  g.old[b] = ItemHandle{};
+  SetLink(&g.old[b], ItemHandle{});
   // Still under the stripe lock: readers of bucket b switch to the new table atomically.
   g.migrated.store(b + 1, std::memory_order_release);
 }
@@ -124,9 +153,11 @@ uint64_t HashTable::Migrate(uint64_t max_buckets, bool wait) {
   }
   if (b == old_size) {
     gen_.store(Publish(g->cur, g->cur_power, nullptr, 0), std::memory_order_release);
-    // No reader can be inside old_buckets_: every bucket was moved under its stripe lock, and
-    // readers that still hold `g` see migrated == old_size and go to the new table.
-    old_buckets_.reset();
+    // No locked reader can be inside old_buckets_: every bucket was moved under its stripe
+    // lock, and readers that still hold `g` see migrated == old_size and go to the new table.
+    // HeadForPrefetch may still read it, so the pages go back but the addresses stay mapped.
+    madvise(old_buckets_, old_size * sizeof(ItemHandle), MADV_DONTNEED);
+    old_buckets_ = nullptr;
   }
   migrating_.store(false, std::memory_order_relaxed);
   return moved;

@@ -13,8 +13,15 @@
 // and readers hold that lock. A reader that loaded a stale generation cannot have missed a
 // migration of its own bucket, because that migration released the same lock the reader then
 // acquired, and the generation it belongs to was published before the migration started. An old
-// bucket array is freed only after every bucket moved; a generation object lives as long as the
+// bucket array's memory is given back (MADV_DONTNEED) only after every bucket moved, and its
+// addresses stay mapped until the table is destroyed; a generation object lives as long as the
 // table, because stale readers may still look at its counter.
+//
+// One reader takes no lock: HeadForPrefetch, which only needs an address to prefetch. It may
+// read a bucket while a store relinks it, so every bucket is written with a release store and
+// read there with an acquire load (plain moves on x86); and it may read an old array after
+// its migration ended, which is why arrays are never unmapped early: it then reads zero (no
+// item) from the released pages.
 //
 // `hash` is always HashKey(key): migration recomputes it from the stored key.
 //
@@ -43,6 +50,7 @@ class HashTable {
 
   // REQUIRES: locks->count() <= 2^initial_power.
   HashTable(int initial_power, const ItemLocks* locks, const SlabAllocator* allocator);
+  ~HashTable();
   HashTable(const HashTable&) = delete;
   HashTable& operator=(const HashTable&) = delete;
 
@@ -53,6 +61,11 @@ class HashTable {
   void Replace(uint32_t hash, ItemHandle old_h, ItemHandle new_h);
   // The first item of `hash`'s chain (none if empty). REQUIRES: the item lock of `hash`.
   ItemHandle Head(uint32_t hash) const { return BucketFor(hash); }
+  // Head() without the item lock, for a prefetch only: the handle was `hash`'s first item at
+  // some moment, or none; the item may be gone by the time it is used. Any handle a bucket
+  // held resolves to an address inside the allocator's memory (a slab chunk, or a large
+  // item that may have been freed): fit for __builtin_prefetch, never for a dereference.
+  ItemHandle HeadForPrefetch(uint32_t hash) const;
   // Asks the CPU to fetch `hash`'s bucket into the cache. Takes no lock and reads nothing
   // but the generation pointer: a prefetch never faults, even on an array freed meanwhile.
   void PrefetchBucket(uint32_t hash) const { __builtin_prefetch(&BucketFor(hash)); }
@@ -82,6 +95,8 @@ class HashTable {
   };
 
   ItemHandle& BucketFor(uint32_t hash) const;
+  // A zeroed array of 2^power buckets (an anonymous mapping, kept in mappings_), or nullptr.
+  ItemHandle* MapBuckets(int power);
   void MoveBucket(Generation& g, uint32_t b);
   Generation* Publish(ItemHandle* cur, int cur_power, ItemHandle* old, int old_power);
 
@@ -93,8 +108,13 @@ class HashTable {
   // True while a Migrate holds expand_mu_ (a hint: read relaxed before try_lock).
   std::atomic<bool> migrating_{false};
   std::vector<std::unique_ptr<Generation>> generations_;  // GUARDED_BY(expand_mu_)
-  std::unique_ptr<ItemHandle[]> cur_buckets_;             // GUARDED_BY(expand_mu_)
-  std::unique_ptr<ItemHandle[]> old_buckets_;             // GUARDED_BY(expand_mu_)
+  struct Mapping {
+    void* base;
+    size_t bytes;
+  };
+  std::vector<Mapping> mappings_;  // every bucket array ever mapped; GUARDED_BY(expand_mu_)
+  ItemHandle* cur_buckets_ = nullptr;  // GUARDED_BY(expand_mu_)
+  ItemHandle* old_buckets_ = nullptr;  // GUARDED_BY(expand_mu_)
 };
 
 }  // namespace slabd::slab

@@ -217,11 +217,11 @@ void PrefetchItem(const ItemHeader* it) {
 
 void Store::PrefetchBucket(uint32_t hash) const { table_.PrefetchBucket(hash); }
 
-// Resolve only computes an address; under the lock, so the handle cannot be freed and its page
-// slot reused meanwhile.
+// No lock: the bucket is read as HashTable::HeadForPrefetch allows, and Resolve only computes
+// an address (slab pages are never unmapped, and the page table an acquired handle needs was
+// published before it). This took the item lock until P7: a third locked round trip per key.
 void Store::PrefetchHead(uint32_t hash) const {
-  std::lock_guard lock(locks_.ForHash(hash));
-  const ItemHandle h = table_.Head(hash);
+  const ItemHandle h = table_.HeadForPrefetch(hash);
   if (h) PrefetchItem(allocator_.Resolve(h));
 }
 

@@ -67,7 +67,8 @@ class HashTable {
   // item that may have been freed): fit for __builtin_prefetch, never for a dereference.
   ItemHandle HeadForPrefetch(uint32_t hash) const;
   // Asks the CPU to fetch `hash`'s bucket into the cache. Takes no lock and reads nothing
-  // but the generation pointer: a prefetch never faults, even on an array freed meanwhile.
+  // but the generation pointer: a prefetch never faults, even on an old array whose pages
+  // were given back meanwhile.
   void PrefetchBucket(uint32_t hash) const { __builtin_prefetch(&BucketFor(hash)); }
 
   // Starts doubling the table. False if already expanding, at kMaxPower, or out of memory.

@@ -644,6 +644,16 @@ class CompareSmokeTest(unittest.TestCase):
         self.assertIn("slabd/memcached", line("  slabd         "))
         self.assertIn("slabd/ceiling", line("  ceiling       "))
         line("  p99_us ")
+        # The driver-independent figures: work per second of server CPU, and the bound.
+        per = line("  per server CPU-s  memcached ")
+        self.assertRegex(per, r"\| slabd [0-9.]+[kM]? \[.*\] \| ceiling [0-9.]+[kM]? \[")
+        ratios = lines[lines.index(per) + 1]
+        match = re.match(r"^ {20}slabd/memcached ([0-9.]+), slabd/ceiling ([0-9.]+)$", ratios)
+        self.assertIsNotNone(match, ratios)
+        self.assertGreater(float(match.group(1)), 1.0, stdout)   # slabd needs less CPU per op
+        self.assertLess(float(match.group(2)), 1.5, stdout)      # than memcached, not the ceiling
+        self.assertRegex(line("  ceiling/memcached "),
+                         r"^  ceiling/memcached [0-9.]+: the most any server's ops_per_s can be ")
         self.assertRegex(line("  target: "),
                          r"^  target: >= 4x memcached and >= 0\.8 ceiling -> (MET|NOT MET)$")
         repro = line("  reproduce: taskset -c 0 ")
@@ -652,7 +662,7 @@ class CompareSmokeTest(unittest.TestCase):
         self.assertIn("& PID=$!; taskset -c 1 %s --server 127.0.0.1:$PORT " % BENCH, repro)
         self.assertIn(" --server-pid $PID ", repro)
         line("summary")
-        self.assertRegex(lines[-1], r"^  T2   1   ops_per_s ")
+        self.assertRegex(lines[-1], r"^  T2   1   ops_per_s .* [0-9.]+/[0-9.]+  (MET|NOT MET)$")
         self.assertFalse(any(l.startswith("T2 (-t 2") for l in lines), stdout)   # --no-threads
 
 

@@ -172,17 +172,32 @@ TEST_F(HashGrowthTest, LockFreePrefetchesRaceTenDoublings) {
       rounds.fetch_add(1, std::memory_order_relaxed);
     }
   });
+  // On a busy machine the prefetcher may not run at all while this thread inserts, and
+  // then nothing races: so wait for a whole round of it before the first insert, whenever
+  // a doubling starts and whenever one ends (the old array is released there).
+  auto wait_for_a_round = [&] {
+    const uint64_t seen = rounds.load();
+    while (rounds.load() < seen + 2) std::this_thread::yield();
+  };
+  wait_for_a_round();
+  bool expanding = false;
+  auto step = [&] {
+    store_->Maintain();
+    if (store_->IsExpanding() != expanding) {
+      expanding = !expanding;
+      wait_for_a_round();
+    }
+  };
   const int n = 24577;  // past 1.5 x 2^14
   for (int i = 0; i < n; ++i) {
     Set(Key(i), std::to_string(i));
-    if (i % 64 == 0) store_->Maintain();
+    if (i % 64 == 0) step();
   }
-  while (store_->IsExpanding()) store_->Maintain();
-  store_->Maintain();
-  while (store_->IsExpanding()) store_->Maintain();
+  while (store_->IsExpanding()) step();
+  step();
+  while (store_->IsExpanding()) step();
   done.store(true);
   prefetcher.join();
-  EXPECT_GT(rounds.load(), 0u);
   EXPECT_EQ(store_->Stats().hash_power_level, 15u);
   ExpectAllPresent(0, n);
 }
